@@ -1,0 +1,89 @@
+import { Command, CommanderError, Option } from 'commander';
+import { asmCommand } from './commands/asm';
+import { disasmCommand } from './commands/disasm';
+import { runCommand } from './commands/run';
+import { CliError, EXIT } from './errors';
+import { processIo, type Io } from './io';
+
+const EXIT_HELP = `
+Exit codes:
+  0   success
+  1   the BPF program failed at run time (memory fault, budget exhausted, call depth)
+  2   bad input (unreadable file, bad assembly, bad instruction bytes, bad option)
+  70  a bug in bpflab (please report it with the input that caused it)`;
+
+const syntaxOption = (what: string): Option =>
+  new Option('--syntax <syntax>', what).choices(['llvm', 'conformance']);
+
+/** Builds the `bpflab` command tree, writing through `io`. */
+export function buildProgram(io: Io): Command {
+  const program = new Command('bpflab')
+    .description('an eBPF lab kit: assemble, disassemble and run BPF programs on a simulated kernel')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .addHelpText('after', EXIT_HELP)
+    .exitOverride();
+
+  program
+    .command('asm')
+    .description('assemble a BPF program into instruction bytes')
+    .argument('<file>', 'assembly file (LLVM syntax as llvm-objdump prints it, or the conformance suite syntax)')
+    .addOption(syntaxOption('assembly syntax (default: guessed: `%r1` registers mean conformance)'))
+    .option('-o, --output <file>', 'write the raw bytes to this file (default: print them as hex, one instruction a line)')
+    .addHelpText('after', EXIT_HELP)
+    .action((file: string, opts: { syntax?: 'llvm' | 'conformance'; output?: string }) => asmCommand(io, file, opts));
+
+  program
+    .command('disasm')
+    .description('disassemble raw instruction bytes, as llvm-objdump -d prints them')
+    .argument('<file>', 'raw instruction bytes (e.g. written by `bpflab asm -o`), or an assembly or .data file')
+    .addOption(syntaxOption('output syntax').default('llvm'))
+    .option('--no-bytes', 'leave out the address and byte columns')
+    .addHelpText('after', EXIT_HELP)
+    .action((file: string, opts: { syntax: 'llvm' | 'conformance'; bytes: boolean }) => disasmCommand(io, file, opts));
+
+  program
+    .command('run')
+    .description('run a BPF program once on the interpreter and print r0')
+    .argument('<file>', 'assembly, a conformance .data file (with its memory), or raw instruction bytes')
+    .addOption(syntaxOption('assembly syntax (default: guessed)'))
+    .addOption(new Option('--mem <hex>', 'memory given to the program: r1 = its address, r2 = its length').conflicts('memFile'))
+    .option('--mem-file <file>', 'read the memory given to the program from a file')
+    .option('--trace', 'print every executed instruction with the registers it changed')
+    .option('--budget <n>', 'stop the program after this many instructions', (v) => parsePositive(v, '--budget'))
+    .addHelpText('after', EXIT_HELP)
+    .action(
+      (
+        file: string,
+        opts: { syntax?: 'llvm' | 'conformance'; mem?: string; memFile?: string; trace?: boolean; budget?: number },
+      ) => runCommand(io, file, opts),
+    );
+
+  return program;
+}
+
+function parsePositive(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new CliError('bad-input', `${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+/** Runs `bpflab` with `argv` (as `process.argv`), returning the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (e instanceof CliError) {
+      io.err(`bpflab: ${e.message}\n`);
+      return e.exitCode;
+    }
+    io.err(`bpflab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.internal;
+  }
+}
