@@ -4,6 +4,8 @@ export interface Io {
   readonly err: (text: string) => void;
   /** Current directory for relative paths. */
   readonly cwd: string;
+  /** Colour diagnostics (a terminal, and NO_COLOR not set). */
+  readonly color?: boolean;
 }
 
 /** The process's own streams. */
@@ -11,4 +13,5 @@ export const processIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
+  color: process.stderr.isTTY === true && (process.env.NO_COLOR ?? '') === '',
 };

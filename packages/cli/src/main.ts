@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { asmCommand } from './commands/asm';
+import { buildCommand } from './commands/build';
 import { disasmCommand } from './commands/disasm';
 import { runCommand } from './commands/run';
 import { CliError, EXIT } from './errors';
@@ -9,7 +10,8 @@ const EXIT_HELP = `
 Exit codes:
   0   success
   1   the BPF program failed at run time (memory fault, budget exhausted, call depth)
-  2   bad input (unreadable file, bad assembly, bad instruction bytes, bad option)
+  2   bad input (unreadable file, bad assembly, bad instruction bytes, C that does not
+      compile, clang missing, bad option)
   70  a bug in bpflab (please report it with the input that caused it)`;
 
 const syntaxOption = (what: string): Option =>
@@ -32,6 +34,22 @@ export function buildProgram(io: Io): Command {
     .option('-o, --output <file>', 'write the raw bytes to this file (default: print them as hex, one instruction a line)')
     .addHelpText('after', EXIT_HELP)
     .action((file: string, opts: { syntax?: 'llvm' | 'conformance'; output?: string }) => asmCommand(io, file, opts));
+
+  program
+    .command('build')
+    .description('compile a C eBPF program with clang (-O2 -g -target bpf) and the kit\'s headers')
+    .argument('<file>', 'C source, e.g. prog.bpf.c')
+    .option('-o, --output <file>', 'object file to write (default: the source name with .o, e.g. prog.bpf.o)')
+    .addOption(new Option('--cpu <cpu>', 'BPF instruction set version (-mcpu)').choices(['v1', 'v2', 'v3', 'v4']))
+    .option('-D, --define <name[=value]>', 'define a macro (repeatable)', collect, [])
+    .option('-I, --include <dir>', 'add an include directory (repeatable)', collect, [])
+    .addHelpText('after', EXIT_HELP)
+    .action(
+      (
+        file: string,
+        opts: { output?: string; cpu?: 'v1' | 'v2' | 'v3' | 'v4'; define: string[]; include: string[] },
+      ) => buildCommand(io, file, opts),
+    );
 
   program
     .command('disasm')
@@ -60,6 +78,10 @@ export function buildProgram(io: Io): Command {
     );
 
   return program;
+}
+
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
 }
 
 function parsePositive(v: string, name: string): number {
