@@ -539,7 +539,10 @@ function checkKinds(t: BtfType, all: readonly BtfType[], layout: Layout, fail: F
       t.params.forEach((p, i) => sized(t, all, layout, fail, p.type, `parameter ${i} '${p.name}'`));
       return;
     case 'var':
-      sized(t, all, layout, fail, t.type, 'type');
+      // An extern (`extern const void sym __ksym;`, an extern of a forward-declared
+      // struct) names a kernel symbol whose size the program does not know.
+      if (t.linkage === 'extern') isType(t, all, fail, t.type, 'type');
+      else sized(t, all, layout, fail, t.type, 'type');
       return;
     case 'datasec':
       t.vars.forEach((v, i) => {

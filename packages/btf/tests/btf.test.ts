@@ -229,6 +229,20 @@ describe('createBtf refuses', () => {
   });
 });
 
+describe('extern variables', () => {
+  const base = allKindsTypes();
+  const replace = (id: number, t: BtfTypeInput): BtfTypeInput[] => base.map((x, i) => (i === id - 1 ? t : x));
+  it('may have a type without a size (`extern const void sym __ksym;`), as libbpf accepts', () => {
+    const btf = createBtf(replace(21, { kind: 'var', name: 'sym', type: 19, linkage: 'extern' }));
+    expect(btf.type(21)).toMatchObject({ kind: 'var', name: 'sym', linkage: 'extern' });
+  });
+
+  it('must still name a data type', () => {
+    const err = catchBtfError(() => createBtf(replace(21, { kind: 'var', name: 'sym', type: 20, linkage: 'extern' })));
+    expect(err.message).toContain('is not a data type');
+  });
+});
+
 describe('dumpC refuses what C cannot say', () => {
   const int: BtfTypeInput = { kind: 'int', name: 'int', size: 4, encoding: 'signed', offset: 0, bits: 32 };
   const nestedArrays = (n: number): BtfTypeInput[] => [
