@@ -77,7 +77,7 @@ export function decodeRaw(path: string, bytes: Uint8Array): readonly Insn[] {
   if (isElf(bytes)) {
     throw new CliError(
       'bad-input',
-      `${path}: this is an ELF object file; this command takes raw instruction bytes (as written by 'bpflab asm -o') or assembly`,
+      `${path}: this is an ELF object file; this command takes raw instruction bytes (as written by 'bpflab asm -o') or assembly (see 'bpflab inspect' and 'bpflab disasm' for objects)`,
     );
   }
   return wrap(path, () => decode(bytes));

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { asmCommand } from './commands/asm';
 import { buildCommand } from './commands/build';
 import { disasmCommand } from './commands/disasm';
+import { btfDumpCommand, inspectCommand } from './commands/inspect';
 import { runCommand } from './commands/run';
 import { CliError, EXIT } from './errors';
 import { processIo, type Io } from './io';
@@ -53,12 +54,34 @@ export function buildProgram(io: Io): Command {
 
   program
     .command('disasm')
-    .description('disassemble raw instruction bytes, as llvm-objdump -d prints them')
-    .argument('<file>', 'raw instruction bytes (e.g. written by `bpflab asm -o`), or an assembly or .data file')
-    .addOption(syntaxOption('output syntax').default('llvm'))
-    .option('--no-bytes', 'leave out the address and byte columns')
+    .description('disassemble an object file or raw instruction bytes, as llvm-objdump -d prints them')
+    .argument('<file>', 'an ELF object (.o), raw instruction bytes (e.g. written by `bpflab asm -o`), or an assembly or .data file')
+    .addOption(syntaxOption('output syntax (raw bytes and assembly)').default('llvm'))
+    .option('--no-bytes', 'leave out the address and byte columns (raw bytes and assembly)')
+    .option('-S, --source', 'show the C source line above its instructions, as llvm-objdump -d -S (objects built with -g)')
+    .option('--prog <name>', 'only this program of the object')
     .addHelpText('after', EXIT_HELP)
-    .action((file: string, opts: { syntax: 'llvm' | 'conformance'; bytes: boolean }) => disasmCommand(io, file, opts));
+    .action((file: string, opts: { syntax: 'llvm' | 'conformance'; bytes: boolean; source?: boolean; prog?: string }) =>
+      disasmCommand(io, file, opts),
+    );
+
+  program
+    .command('inspect')
+    .description('show what an object file holds: programs, maps, global data, license, relocations, externs')
+    .argument('<file>', 'an ELF object file built by clang -target bpf')
+    .option('--json', 'print the whole object spec as JSON')
+    .addHelpText('after', EXIT_HELP)
+    .action((file: string, opts: { json?: boolean }) => inspectCommand(io, file, opts));
+
+  program
+    .command('btf')
+    .description('BPF Type Format tools')
+    .command('dump')
+    .description('print the BTF of an object file (or a raw BTF file such as /sys/kernel/btf/vmlinux)')
+    .argument('<file>', 'an ELF object file built with -g, or a raw BTF file')
+    .addOption(new Option('--format <format>', 'C header or the raw type list (as bpftool btf dump)').choices(['c', 'raw']).default('c'))
+    .addHelpText('after', EXIT_HELP)
+    .action((file: string, opts: { format: 'c' | 'raw' }) => btfDumpCommand(io, file, opts));
 
   program
     .command('run')

@@ -112,16 +112,37 @@ describe('bpflab asm and disasm', () => {
     expect(r.err).toContain('byte offset 8');
   });
 
-  it('refuses an ELF object with a clear message', async () => {
+  it('reads ELF objects with the object reader, refusing a truncated one with a clear message', async () => {
     const elf = file('prog.o', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]));
     const r = await bpflab('disasm', elf);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('ELF object file');
+    expect(r.err).toMatch(/prog\.o: elf header: 8 bytes: too short/);
+  });
+
+  it('refuses an ELF object where raw bytes are needed (asm output, run)', async () => {
+    const elf = file('prog2.o', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]));
+    const r = await bpflab('run', elf);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('this is an ELF object file');
+  });
+});
+
+describe('bpflab inspect and btf dump on bad input', () => {
+  it.each<[string, string[], Uint8Array, string]>([
+    ['an assembly file given to inspect', ['inspect'], new TextEncoder().encode('r0 = 0\nexit\n'), 'not an ELF object file'],
+    ['a truncated ELF header', ['inspect'], new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), 'ELF'],
+    ['a truncated ELF header to btf dump', ['btf', 'dump'], new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), 'ELF'],
+    ['a bad raw BTF file', ['btf', 'dump'], new Uint8Array([0x9f, 0xeb, 1, 0, 24, 0, 0, 0]), 'btf'],
+  ])('refuses %s with exit code 2', async (_name, cmd, bytes, message) => {
+    const r = await bpflab(...cmd, file('input.bin', bytes));
+    expect(r.code).toBe(2);
+    expect(r.err.toLowerCase()).toContain(message.toLowerCase());
+    expect(r.err).not.toContain('internal error');
   });
 });
 
 describe('bpflab --help', () => {
-  it.each([[[]], [['run']], [['asm']], [['disasm']]])('documents exit codes (%j)', async (cmd) => {
+  it.each([[[]], [['run']], [['asm']], [['disasm']], [['build']], [['inspect']], [['btf', 'dump']]])('documents exit codes (%j)', async (cmd) => {
     const r = await bpflab(...cmd, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Exit codes:');

@@ -219,7 +219,11 @@ export function formatInspect(spec: ObjectSpec): string {
 }
 
 /** Options of `formatSourceListing`: how instructions are printed (see `LlvmDisasmOptions`). */
-export type SourceListingOptions = Omit<LlvmDisasmOptions, 'labels'>;
+/** Options of `formatSourceListing`: the disassembler's, and whether to show C lines. */
+export interface SourceListingOptions extends Omit<LlvmDisasmOptions, 'labels'> {
+  /** Print each C source line (from BTF line info) above its instructions, as `llvm-objdump -S` (default true). */
+  readonly source?: boolean;
+}
 
 const hexBytes = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 
@@ -243,7 +247,7 @@ function listProgram(p: ProgramSpec, options: SourceListingOptions | undefined):
     // The last line record starting at or before this instruction's last slot.
     let source: (typeof p.lineInfo)[number] | undefined;
     while (line < p.lineInfo.length && p.lineInfo[line]!.pc < end) source = p.lineInfo[line++];
-    if (source) {
+    if (source && options?.source !== false) {
       const key = `${source.file}:${source.line}`;
       if (key !== lastSource) out.push(`; ${source.text}`);
       lastSource = key;

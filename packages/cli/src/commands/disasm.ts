@@ -1,9 +1,19 @@
 import { disassembleConformance, disassembleLlvm, formatLlvmListing } from '@bpflab/isa';
-import { readProgram, type Syntax } from '../input';
+import { readInput, readProgram, type Syntax } from '../input';
 import type { Io } from '../io';
+import { isElf } from '../object-input';
+import { disasmObject } from './inspect';
 
-/** `bpflab disasm FILE [--syntax S] [--no-bytes]` */
-export function disasmCommand(io: Io, file: string, opts: { syntax: Syntax; bytes: boolean }): void {
+/** `bpflab disasm FILE [--syntax S] [--no-bytes] [--source] [--prog NAME]` */
+export function disasmCommand(
+  io: Io,
+  file: string,
+  opts: { syntax: Syntax; bytes: boolean; source?: boolean; prog?: string },
+): void {
+  if (isElf(readInput(file, io.cwd))) {
+    disasmObject(io, file, opts);
+    return;
+  }
   const { insns, labels } = readProgram(file, io.cwd);
   if (opts.syntax === 'conformance') {
     io.out(disassembleConformance(insns));
