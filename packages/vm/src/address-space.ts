@@ -153,11 +153,21 @@ function checkInteger(what: string, v: number, min: number, max: number): void {
  * machinery; they are replaced when the memory grows, so fetch them again
  * after any `allocate`.
  */
+/** Holes smaller than this may be passed over by `allocate`'s scan hint. */
+const HINT_HOLE = 64;
+
 export class AddressSpace {
   /** the underlying `WebAssembly.Memory` (shareable with a WebAssembly JIT) */
   readonly memory: WasmMemory;
   readonly options: Required<AddressSpaceOptions>;
   private readonly list: Region[] = [];
+  private readonly byId = new Map<number, Region>();
+  /**
+   * No hole of HINT_HOLE bytes or more lies before `list[holeHint]`: allocation
+   * scans from there, so a long run of allocations without frees appends in
+   * constant time instead of rescanning every region.
+   */
+  private holeHint = 0;
   private nextId = 1;
   private u8: Uint8Array;
   private dv: DataView;
@@ -206,8 +216,9 @@ export class AddressSpace {
 
   /**
    * Maps a new region of `size` zeroed bytes (then `init` copied in) at the
-   * lowest free aligned address, growing the memory if needed. Throws
-   * `out-of-memory` when the maximum would be exceeded.
+   * lowest free aligned address (holes under 64 bytes left by freed regions
+   * may be passed over), growing the memory if needed. Throws `out-of-memory`
+   * when the maximum would be exceeded.
    */
   allocate(opts: AllocateOptions): Region {
     const align = opts.align ?? 8;
@@ -222,11 +233,17 @@ export class AddressSpace {
       );
     }
     const gap = this.options.gapBytes;
-    let at = alignUp(this.options.guardBytes, align);
-    let index = 0;
+    let index = Math.min(this.holeHint, this.list.length);
+    const before = this.list[index - 1];
+    let at = alignUp(before === undefined ? this.options.guardBytes : before.start + before.size + gap, align);
+    // The first hole worth remembering at or after the hint, if the scan passes one.
+    let firstHole = -1;
     for (; index < this.list.length; index++) {
       const r = this.list[index]!;
       if (at + opts.size + gap <= r.start) break;
+      const prev = this.list[index - 1];
+      const free = r.start - (prev === undefined ? this.options.guardBytes : prev.start + prev.size + gap);
+      if (firstHole < 0 && free >= HINT_HOLE) firstHole = index;
       at = Math.max(at, alignUp(r.start + r.size + gap, align));
     }
     const end = at + opts.size;
@@ -240,6 +257,10 @@ export class AddressSpace {
       writable: opts.writable ?? true,
     });
     this.list.splice(index, 0, region);
+    this.byId.set(region.id, region);
+    // Before `index` only holes under HINT_HOLE remain unless the scan saw one;
+    // the space right after the new region may still be a hole.
+    this.holeHint = firstHole >= 0 ? firstHole : index + 1;
     this.refresh();
     this.u8.fill(0, at, end);
     if (opts.init !== undefined) this.u8.set(opts.init, at);
@@ -263,25 +284,44 @@ export class AddressSpace {
   /** Unmaps a region. Its addresses fault from now on and may be reused by later allocations. */
   free(region: Region | number): void {
     const id = typeof region === 'number' ? region : region.id;
-    const i = this.list.findIndex((r) => r.id === id);
-    if (i < 0) throw new VmError('bad-call', `cannot free region #${id}: it is not mapped (freed twice?)`);
+    const r = this.byId.get(id);
+    if (r === undefined) throw new VmError('bad-call', `cannot free region #${id}: it is not mapped (freed twice?)`);
+    const i = this.indexOf(r);
     this.list.splice(i, 1);
+    this.byId.delete(id);
+    this.holeHint = Math.min(this.holeHint, i);
+  }
+
+  /** Index of a mapped region in the sorted list (binary search by start). */
+  private indexOf(region: Region): number {
+    let lo = 0;
+    let hi = this.list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.list[mid]!;
+      if (r.start < region.start) lo = mid + 1;
+      else if (r.start > region.start) hi = mid - 1;
+      else if (r.id === region.id) return mid;
+      else break;
+    }
+    // Zero-sized regions can share a start: fall back to a scan.
+    return this.list.findIndex((r) => r.id === region.id);
   }
 
   /** Makes a region read-only or writable again; returns the updated region value. */
   protect(region: Region | number, writable: boolean): Region {
     const id = typeof region === 'number' ? region : region.id;
-    const i = this.list.findIndex((r) => r.id === id);
-    const old = this.list[i];
+    const old = this.byId.get(id);
     if (old === undefined) throw new VmError('bad-call', `cannot protect region #${id}: it is not mapped`);
     const updated: Region = Object.freeze({ ...old, writable });
-    this.list[i] = updated;
+    this.list[this.indexOf(old)] = updated;
+    this.byId.set(id, updated);
     return updated;
   }
 
   /** The region with this id, if mapped. */
   region(id: number): Region | undefined {
-    return this.list.find((r) => r.id === id);
+    return this.byId.get(id);
   }
 
   /** The region containing `address`, if any. */
