@@ -1,6 +1,6 @@
 // @bpflab/toolchain: finding clang, compiling BPF C programs with the kit's
-// generated headers (bpf_helpers.h and friends), and clang's diagnostics as
-// data and as text for students.
+// generated headers (vmlinux.h, bpf_helpers.h and friends), and clang's
+// diagnostics as data and as text for students.
 
 export { ToolchainError } from './errors';
 export type { ToolchainErrorCode } from './errors';
@@ -15,5 +15,5 @@ export { DEFAULT_FORMAT_DIAGNOSTICS_OPTIONS, formatDiagnostics, hintFor, parseDi
 export type { Diagnostic, FormatDiagnosticsOptions, IncludeSite, Severity } from './diagnostics';
 
 export { includeDir } from './include-dir';
-export { DO_NOT_EDIT, generateHeaders } from './headers/index';
+export { DO_NOT_EDIT, generateHeaders, generateVmlinuxH, VMLINUX_DO_NOT_EDIT } from './headers/index';
 export type { GeneratedHeader } from './headers/index';
