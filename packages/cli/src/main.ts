@@ -2,8 +2,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { asmCommand } from './commands/asm';
 import { buildCommand } from './commands/build';
 import { disasmCommand } from './commands/disasm';
+import { registerGenCommand } from './commands/gen';
 import { btfDumpCommand, inspectCommand } from './commands/inspect';
+import { registerLoadCommand } from './commands/load';
+import { registerMapCommands } from './commands/map';
 import { runCommand } from './commands/run';
+import { addRunObjectOptions } from './commands/run-object';
 import { CliError, EXIT } from './errors';
 import { processIo, type Io } from './io';
 
@@ -83,10 +87,10 @@ export function buildProgram(io: Io): Command {
     .addHelpText('after', EXIT_HELP)
     .action((file: string, opts: { format: 'c' | 'raw' }) => btfDumpCommand(io, file, opts));
 
-  program
+  const run = program
     .command('run')
-    .description('run a BPF program once on the interpreter and print r0')
-    .argument('<file>', 'assembly, a conformance .data file (with its memory), or raw instruction bytes')
+    .description('run a BPF program once and print r0 (an object\'s program: in a simulated kernel, with its trace lines and map changes)')
+    .argument('<file>', 'assembly, a conformance .data file (with its memory), raw instruction bytes, or an object (.o, or .c compiled first)')
     .addOption(syntaxOption('assembly syntax (default: guessed)'))
     .addOption(new Option('--mem <hex>', 'memory given to the program: r1 = its address, r2 = its length').conflicts('memFile'))
     .option('--mem-file <file>', 'read the memory given to the program from a file')
@@ -99,6 +103,11 @@ export function buildProgram(io: Io): Command {
         opts: { syntax?: 'llvm' | 'conformance'; mem?: string; memFile?: string; trace?: boolean; budget?: number },
       ) => runCommand(io, file, opts),
     );
+  addRunObjectOptions(run);
+
+  registerLoadCommand(program, io, EXIT_HELP);
+  registerMapCommands(program, io, EXIT_HELP);
+  registerGenCommand(program, io, EXIT_HELP);
 
   return program;
 }

@@ -119,9 +119,9 @@ describe('bpflab asm and disasm', () => {
     expect(r.err).toMatch(/prog\.o: elf header: 8 bytes: too short/);
   });
 
-  it('refuses an ELF object where raw bytes are needed (asm output, run)', async () => {
+  it('refuses an ELF object where raw bytes are needed (asm output)', async () => {
     const elf = file('prog2.o', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]));
-    const r = await bpflab('run', elf);
+    const r = await bpflab('asm', elf);
     expect(r.code).toBe(2);
     expect(r.err).toContain('this is an ELF object file');
   });

@@ -1,7 +1,10 @@
+import { extname } from 'node:path';
 import { runProgram, VmError } from '@bpflab/vm';
 import { CliError } from '../errors';
 import { readInput, readProgram, type Syntax } from '../input';
 import type { Io } from '../io';
+import { isElf } from '../object-input';
+import { refuseObjectOptions, runObjectCommand, type RunObjectOptions } from './run-object';
 
 function parseHex(text: string, what: string): Uint8Array {
   const clean = text.replace(/#[^\n]*/g, '').replace(/0x/gi, '').replace(/[\s,:]/g, '');
@@ -11,12 +14,20 @@ function parseHex(text: string, what: string): Uint8Array {
   return Uint8Array.from(clean.match(/../g) ?? [], (h) => parseInt(h, 16));
 }
 
-/** `bpflab run FILE [--mem HEX | --mem-file F] [--trace] [--budget N]` */
-export function runCommand(
+/**
+ * `bpflab run FILE [--mem HEX | --mem-file F] [--trace] [--budget N]`; an
+ * ELF object (or C source, compiled first) goes to `runObjectCommand`.
+ */
+export async function runCommand(
   io: Io,
   file: string,
-  opts: { syntax?: Syntax; mem?: string; memFile?: string; trace?: boolean; budget?: number },
-): void {
+  opts: { syntax?: Syntax; mem?: string; memFile?: string; trace?: boolean; budget?: number } & RunObjectOptions,
+): Promise<void> {
+  if (extname(file).toLowerCase() === '.c' || isElf(readInput(file, io.cwd))) {
+    await runObjectCommand(io, file, opts);
+    return;
+  }
+  refuseObjectOptions(opts);
   const input = readProgram(file, io.cwd, opts.syntax);
   let mem = input.mem;
   if (opts.mem !== undefined) mem = parseHex(opts.mem, '--mem');
