@@ -3,11 +3,13 @@ import { asmCommand } from './commands/asm';
 import { buildCommand } from './commands/build';
 import { disasmCommand } from './commands/disasm';
 import { registerGenCommand } from './commands/gen';
+import { registerHooksCommand } from './commands/hooks';
 import { btfDumpCommand, inspectCommand } from './commands/inspect';
 import { registerLoadCommand } from './commands/load';
 import { registerMapCommands } from './commands/map';
 import { runCommand } from './commands/run';
 import { addRunObjectOptions } from './commands/run-object';
+import { registerSimCommand } from './commands/sim';
 import { CliError, EXIT } from './errors';
 import { processIo, type Io } from './io';
 
@@ -108,6 +110,8 @@ export function buildProgram(io: Io): Command {
   registerLoadCommand(program, io, EXIT_HELP);
   registerMapCommands(program, io, EXIT_HELP);
   registerGenCommand(program, io, EXIT_HELP);
+  registerSimCommand(program, io, EXIT_HELP);
+  registerHooksCommand(program, io, EXIT_HELP);
 
   return program;
 }

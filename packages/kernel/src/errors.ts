@@ -24,7 +24,11 @@ export type KernelErrorCode =
   /** a program was started while it was already running (the kernel would skip the run and count a miss) */
   | 'recursion'
   /** a user-space convenience call met an errno it cannot turn into a value (`errno` says which) */
-  | 'errno';
+  | 'errno'
+  /** a hook plugin the registry refuses: a section, step kind or program type another plugin already claims */
+  | 'hook-conflict'
+  /** a scenario step the hooks cannot run: no step kind, an unknown syscall, map or task */
+  | 'bad-step';
 
 /** Extra fields of a `KernelError`. */
 export interface KernelErrorDetails {

@@ -1,0 +1,289 @@
+/**
+ * `bpflab sim FILE.(c|o) STEPS.yaml [--json] [--pcap-out F]`: loads the
+ * object into a fresh simulated kernel with every shipped hook plugin,
+ * attaches each program by its section (as a libbpf skeleton's attach
+ * does), runs the scenario's steps, and prints what happened: each step's
+ * observations, the plugins' summaries (syscall counts...), the trace pipe,
+ * and the maps at the end (per-CPU maps summed, and per CPU).
+ */
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import {
+  Kernel,
+  KernelError,
+  NOT_VERIFIED_LOG,
+  type AttachOutcome,
+  type BpfObject,
+  type BpfObjectMap,
+  type HookRegistry,
+  type HookSummaryInfo,
+  type StepResult,
+  type TypedValue,
+} from '@bpflab/kernel';
+import { compile, formatDiagnostics, ToolchainError } from '@bpflab/toolchain';
+import { CliError } from '../errors';
+import { readInput } from '../input';
+import type { Io } from '../io';
+import { objectFromBytes } from '../object-input';
+import { formatPos, readScenarioFile, type ScenarioFile } from '../scenario-file';
+import { shippedHookRegistry } from '../shipped-hooks';
+import { defaultObjectName } from './build';
+
+/** Options of `bpflab sim`. */
+export interface SimOptions {
+  /** print one JSON document instead of text */
+  readonly json?: boolean;
+  /** write the packets the plugins captured as a pcap file */
+  readonly pcapOut?: string;
+}
+
+/** A JSON value (bigints already turned into numbers or decimal strings). */
+export type SimJson = null | boolean | number | string | readonly SimJson[] | { readonly [key: string]: SimJson };
+
+/** One map element at the end of a run. */
+export interface SimMapEntry {
+  readonly key: SimJson;
+  /** the value (not per-CPU maps) */
+  readonly value?: SimJson;
+  /** per-CPU maps: one value per CPU */
+  readonly values?: readonly SimJson[];
+  /** per-CPU maps of integers: the values summed over CPUs, as the seed's syscount does in user space */
+  readonly total?: SimJson;
+}
+
+/** One map at the end of a run. */
+export interface SimMapDump {
+  readonly name: string;
+  /** `BPF_MAP_TYPE_*` short name */
+  readonly type: string;
+  readonly percpu: boolean;
+  readonly entries: readonly SimMapEntry[];
+  /** why the entries are not listed (a ring buffer...) */
+  readonly note?: string;
+}
+
+/** What `bpflab sim --json` prints. */
+export interface SimReport {
+  readonly object: string;
+  readonly scenario: string;
+  readonly cpus: number;
+  readonly attached: readonly AttachOutcome[];
+  readonly steps: readonly (StepResult & { readonly index: number; readonly line: number })[];
+  readonly summaries: readonly HookSummaryInfo[];
+  readonly trace_pipe: readonly string[];
+  readonly maps: readonly SimMapDump[];
+}
+
+/** Map kinds whose elements user space lists by key. */
+const LISTABLE = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie']);
+const PERCPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
+
+/** A typed value as JSON: bigints that fit become numbers, others decimal strings; bytes become hex. */
+export function toJson(v: TypedValue | undefined): SimJson {
+  if (v === undefined) return null;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join(' ');
+  if (Array.isArray(v)) return (v as readonly TypedValue[]).map((x) => toJson(x));
+  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJson(x as TypedValue)]));
+  return v as SimJson;
+}
+
+function showJson(v: SimJson): string {
+  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v);
+}
+
+function isZero(b: Uint8Array): boolean {
+  return b.every((x) => x === 0);
+}
+
+/** The elements of a map as user space reads them (arrays: only non-zero elements). */
+export function dumpMap(m: BpfObjectMap, cpus: number): SimMapDump {
+  const kind = m.info.kind;
+  const base = { name: m.name, type: m.type, percpu: PERCPU.has(kind) };
+  if (!LISTABLE.has(kind)) return { ...base, entries: [], note: `a ${kind} map: its elements are not listed by key` };
+  const keyCodec = m.keyCodec();
+  const valueCodec = m.valueCodec();
+  const entries: SimMapEntry[] = [];
+  const isArray = kind === 'array' || kind === 'percpu_array';
+  let k = m.getNextKey(null);
+  while (k.ok) {
+    const raw = m.lookupElem(k.value);
+    if (raw.ok && !(isArray && isZero(raw.value))) {
+      const key = toJson(keyCodec.decode(k.value));
+      if (base.percpu) {
+        const stride = m.perCpuStride;
+        const size = m.info.valueSize;
+        const values = Array.from({ length: cpus }, (_, c) => valueCodec.decode(raw.value.slice(c * stride, c * stride + size)));
+        const ints = values.every((x) => typeof x === 'number' || typeof x === 'bigint');
+        entries.push({
+          key,
+          values: values.map((x) => toJson(x)),
+          ...(ints ? { total: toJson(values.reduce<bigint>((a, x) => a + BigInt(x as number | bigint), 0n)) } : {}),
+        });
+      } else {
+        entries.push({ key, value: toJson(valueCodec.decode(raw.value)) });
+      }
+    }
+    k = m.getNextKey(k.value);
+  }
+  return { ...base, entries };
+}
+
+/** The object's bytes and name: an ELF file, or C compiled through the toolchain. */
+async function objectBytes(io: Io, file: string): Promise<{ readonly bytes: Uint8Array; readonly name: string }> {
+  if (extname(file).toLowerCase() !== '.c') return { bytes: new Uint8Array(readInput(file, io.cwd)), name: file };
+  let result;
+  try {
+    result = await compile(file, { cwd: io.cwd });
+  } catch (e) {
+    if (e instanceof ToolchainError) throw new CliError('bad-input', e.message);
+    throw e;
+  }
+  if (result.diagnostics.length > 0) io.err(formatDiagnostics(result.diagnostics, { color: io.color }));
+  if (!result.ok) throw new CliError('bad-input', `${file}: does not compile`);
+  return { bytes: result.object, name: defaultObjectName(file) };
+}
+
+function attachProblems(io: Io, file: string, scenario: ScenarioFile, obj: BpfObject, registry: HookRegistry, outcomes: readonly AttachOutcome[]): void {
+  for (const o of outcomes) {
+    switch (o.kind) {
+      case 'attached':
+      case 'not-loaded':
+        break;
+      case 'no-hook':
+        io.err(`bpflab: warning: ${file}: program ${o.program}: ${o.reason}; it will not run\n`);
+        break;
+      case 'manual': {
+        const type = obj.program(o.program).type;
+        const example = registry.points().find((p) => p.hook === o.hook && p.progType === type)?.name ?? '<target>';
+        throw new CliError('bad-input', `${file}: program ${o.program}: ${o.reason}: name its target in ${scenario.file}, e.g.\n  attach:\n    ${o.program}: ${example}`);
+      }
+      case 'failed': {
+        const where = scenario.attach[o.program] !== undefined ? `${scenario.file}: attach.${o.program}` : `${file}: program ${o.program} (SEC("${o.section}"))`;
+        throw new CliError('bad-input', `${where}: cannot attach: ${o.message}`);
+      }
+    }
+  }
+}
+
+function runSteps(scenario: ScenarioFile, run: (step: Readonly<Record<string, unknown>>) => StepResult): SimReport['steps'] {
+  return scenario.steps.map((step, i) => {
+    const pos = scenario.stepPositions[i];
+    try {
+      return { index: i, line: pos?.line ?? 0, ...run(step) };
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      const where = `${formatPos(scenario.file, pos)}: steps[${i}] (${scenario.stepKinds[i] ?? 'step'})`;
+      if (e.code === 'run-fault' || e.code === 'recursion') throw new CliError('program-failed', `${where}: ${e.message}`);
+      throw new CliError('bad-input', `${where}: ${e.message}`);
+    }
+  });
+}
+
+function indent(lines: readonly string[], by = '  '): string[] {
+  return lines.map((l) => `${by}${l}`);
+}
+
+/** The report in words. */
+export function formatSimReport(r: SimReport): string {
+  const out: string[] = [];
+  out.push(`${r.object} in a simulated kernel with ${r.cpus} CPU${r.cpus === 1 ? '' : 's'}, scenario ${r.scenario}`);
+  out.push('', 'attached:');
+  for (const a of r.attached) {
+    if (a.kind === 'attached') out.push(`  ${a.program}: SEC("${a.section}") -> ${a.hook} ${a.point}`);
+    else if (a.kind === 'not-loaded') out.push(`  ${a.program}: SEC("${a.section}") not loaded (autoload off)`);
+    else if (a.kind === 'no-hook') out.push(`  ${a.program}: SEC("${a.section}") not attached: ${a.reason}`);
+  }
+  out.push('', 'steps:');
+  for (const s of r.steps) {
+    out.push(`  [${s.index + 1}] line ${s.line}: ${s.kind}${s.name === undefined ? '' : ` (${s.name})`}`);
+    out.push(...indent(s.text, '      '));
+  }
+  for (const s of r.summaries) out.push('', `${s.title}:`, ...indent(s.text));
+  out.push('', `trace pipe (${r.trace_pipe.length} line${r.trace_pipe.length === 1 ? '' : 's'}):`, ...r.trace_pipe);
+  out.push('', 'maps:');
+  if (r.maps.length === 0) out.push('  (none)');
+  for (const m of r.maps) {
+    const n = m.entries.length;
+    out.push(`  ${m.name} (${m.type}${m.note === undefined ? `, ${n} entr${n === 1 ? 'y' : 'ies'}` : ''})${m.note === undefined ? ':' : `: ${m.note}`}`);
+    for (const e of m.entries) {
+      if (e.values !== undefined) {
+        const per = e.values.map((v, c) => `cpu${c} ${showJson(v)}`).join(', ');
+        out.push(`    ${showJson(e.key)}: ${e.total === undefined ? '' : `${showJson(e.total)} `}(${per})`);
+      } else {
+        out.push(`    ${showJson(e.key)}: ${showJson(e.value ?? null)}`);
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** `bpflab sim FILE STEPS [--json] [--pcap-out F]` */
+export async function simCommand(io: Io, file: string, stepsFile: string, opts: SimOptions): Promise<void> {
+  const registry = shippedHookRegistry();
+  const scenario = readScenarioFile(stepsFile, io.cwd, registry);
+  const { bytes, name } = await objectBytes(io, file);
+  const spec = objectFromBytes(name, bytes);
+  const kernel = new Kernel({ cpus: scenario.cpus ?? 2 });
+  const host = registry.install(kernel);
+  const obj: BpfObject = kernel.openObject(spec);
+  const loaded = obj.load();
+  if (!loaded.ok) {
+    if (loaded.log !== undefined && loaded.log.trim() !== '' && loaded.log !== NOT_VERIFIED_LOG) io.err(loaded.log.endsWith('\n') ? loaded.log : `${loaded.log}\n`);
+    throw new CliError('bad-input', `${file}: ${loaded.message}`);
+  }
+  let outcomes: readonly AttachOutcome[];
+  try {
+    outcomes = host.attachObject(obj, scenario.attach);
+  } catch (e) {
+    if (e instanceof KernelError) throw new CliError('bad-input', `${scenario.file}: ${e.message}`);
+    throw e;
+  }
+  attachProblems(io, file, scenario, obj, registry, outcomes);
+  const steps = runSteps(scenario, (s) => host.runStep(s));
+  const report: SimReport = {
+    object: obj.name,
+    scenario: stepsFile,
+    cpus: kernel.cpus,
+    attached: outcomes,
+    steps,
+    summaries: host.summaries(),
+    trace_pipe: kernel.tracePipe().readLines().map((l) => (l.endsWith('\n') ? l.slice(0, -1) : l)),
+    // constants (.rodata, .kconfig) are left out: nothing changes them
+    maps: obj.maps().filter((m) => m.spec.kind !== 'rodata' && m.spec.kind !== 'kconfig').map((m) => dumpMap(m, kernel.cpus)),
+  };
+  if (opts.pcapOut !== undefined) {
+    if (!host.artifactKinds().includes('pcap')) {
+      throw new CliError('bad-input', `--pcap-out: none of the shipped hook plugins (${registry.plugins().map((p) => p.name).join(', ')}) writes pcap files`);
+    }
+    const art = host.artifact('pcap');
+    if (art === undefined) io.err(`bpflab: --pcap-out: no packets were captured; ${opts.pcapOut} not written\n`);
+    else {
+      try {
+        writeFileSync(resolve(io.cwd, opts.pcapOut), art.bytes);
+      } catch (e) {
+        throw new CliError('bad-input', `${opts.pcapOut}: cannot write: ${(e as Error).message}`);
+      }
+    }
+  }
+  io.out(opts.json === true ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : formatSimReport(report));
+}
+
+/** bigints (a cookie...) as decimal strings. */
+function jsonReplacer(_key: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString() : v;
+}
+
+/** Adds `bpflab sim` to the command tree. */
+export function registerSimCommand(program: Command, io: Io, exitHelp: string): void {
+  program
+    .command('sim')
+    .description('run a scenario: load an object into a simulated kernel, attach its programs by section, run the steps, print what happened')
+    .argument('<file>', 'an object (.o) built by clang -target bpf, or C (.c) compiled first')
+    .argument('<steps>', 'the scenario: YAML (or JSON) with steps (and optionally cpus, attach); see docs/cli.md')
+    .option('--json', 'print one JSON document: attachments, every step\'s observations, summaries, trace pipe, maps')
+    .option('--pcap-out <file>', 'write the packets the hooks saw and sent as a pcap file')
+    .addHelpText('after', exitHelp)
+    .action((file: string, steps: string, opts: { json?: boolean; pcapOut?: string }) => simCommand(io, file, steps, opts));
+}
