@@ -3,11 +3,12 @@
  * `bpflab sim` drives scenarios with and `bpflab hooks` lists. A shipped
  * plugin is added here (and to this package's dependencies).
  */
+import { lsmHook } from '@bpflab/hooks-lsm';
 import { tracepointHook } from '@bpflab/hooks-tracepoint';
 import { HookRegistry, type AnyHookPlugin } from '@bpflab/kernel';
 
 /** The shipped plugins, in registration order. */
-export const SHIPPED_HOOKS: readonly AnyHookPlugin[] = [tracepointHook];
+export const SHIPPED_HOOKS: readonly AnyHookPlugin[] = [tracepointHook, lsmHook];
 
 /** A registry holding every shipped plugin. */
 export function shippedHookRegistry(): HookRegistry {

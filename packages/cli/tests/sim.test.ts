@@ -122,7 +122,7 @@ describe('scenario files', () => {
     {
       name: 'a step with no kind',
       text: 'steps:\n  - syscall: read\n  - { cpu: 1 }\n',
-      want: ['s.yaml:3:5: steps[1]: the step has none of the step kinds (advance_ns, map_delete, map_update, mix, syscall); its keys: cpu'],
+      want: ['s.yaml:3:5: steps[1]: the step has none of the step kinds (advance_ns, file, map_delete, map_update, mix, op, syscall); its keys: cpu'],
     },
     {
       name: 'a step with two kinds',
@@ -369,7 +369,7 @@ steps:
     file('p.yaml', 'steps: []\n');
     const r = await bpflab('sim', watch, 'p.yaml', '--pcap-out', 'out.pcap');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('bpflab: --pcap-out: none of the shipped hook plugins (tracepoint) writes pcap files\n');
+    expect(r.err).toBe('bpflab: --pcap-out: none of the shipped hook plugins (tracepoint, lsm) writes pcap files\n');
   });
 });
 
@@ -404,7 +404,7 @@ describe('bpflab hooks', () => {
 
   it('lists step kinds', async () => {
     const r = await bpflab('hooks', '--steps');
-    expect(r.out.split('\n').map((l) => l.split(/ +/)[0])).toEqual(['STEP', 'advance_ns', 'map_delete', 'map_update', 'mix', 'syscall', '']);
+    expect(r.out.split('\n').map((l) => l.split(/ +/)[0])).toEqual(['STEP', 'advance_ns', 'file', 'map_delete', 'map_update', 'mix', 'op', 'syscall', '']);
   });
 
   it('says when nothing matches', async () => {
