@@ -60,3 +60,22 @@ export type {
   Linkage,
   TypeId,
 } from './types';
+export {
+  applyCoreRelocation,
+  coreEssentialName,
+  CORE_POISON_HELPER_ID,
+  DEFAULT_RESOLVE_CORE_OPTIONS,
+  findCoreCandidates,
+  resolveCoreRelocation,
+} from './core';
+export type {
+  CoreErrorCode,
+  CoreFailure,
+  CorePatch,
+  CorePoisoned,
+  CorePoisonInsn,
+  CoreRelocationRef,
+  CoreRelocationResult,
+  CoreResolved,
+  ResolveCoreOptions,
+} from './core';

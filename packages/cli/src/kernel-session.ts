@@ -263,7 +263,7 @@ export interface KernelSession {
 }
 
 /** The object's bytes and name: an ELF file, or a C file compiled through the toolchain. */
-async function objectBytes(io: Io, file: string): Promise<{ readonly bytes: Uint8Array; readonly name: string }> {
+export async function objectBytes(io: Io, file: string): Promise<{ readonly bytes: Uint8Array; readonly name: string }> {
   if (extname(file).toLowerCase() !== '.c') return { bytes: new Uint8Array(readInput(file, io.cwd)), name: file };
   let result;
   try {

@@ -10,6 +10,7 @@ import { registerMapCommands } from './commands/map';
 import { runCommand } from './commands/run';
 import { addRunObjectOptions } from './commands/run-object';
 import { registerSimCommand } from './commands/sim';
+import { registerVerifyCommand } from './commands/verify';
 import { CliError, EXIT } from './errors';
 import { processIo, type Io } from './io';
 
@@ -112,6 +113,7 @@ export function buildProgram(io: Io): Command {
   registerGenCommand(program, io, EXIT_HELP);
   registerSimCommand(program, io, EXIT_HELP);
   registerHooksCommand(program, io, EXIT_HELP);
+  registerVerifyCommand(program, io);
 
   return program;
 }

@@ -191,9 +191,10 @@ maybe('a program built against vmlinux.h', () => {
     ]);
   });
 
-  it('without the relocator, the kernel refuses the program as unsupported', async () => {
+  it('a kernel without BTF refuses the program', async () => {
     const { Kernel } = await import('@bpflab/kernel');
-    const r = new Kernel().openObject(buildFixture('core_checks')!, { name: 'core_checks.bpf.o' }).load();
-    expect(r).toMatchObject({ ok: false, reason: 'unsupported', feature: 'CO-RE relocations' });
+    const r = new Kernel({ btf: null }).openObject(buildFixture('core_checks')!, { name: 'core_checks.bpf.o' }).load();
+    expect(r).toMatchObject({ ok: false, reason: 'relocation', errno: ERRNO.ESRCH });
+    expect(r.ok ? '' : r.message).toMatch(/needs the kernel's BTF, and this kernel has none/);
   });
 });

@@ -3,6 +3,8 @@
 // a libbpf-style user-space API. The package's only door.
 export { Kernel, DEFAULT_KERNEL_OPTIONS, MAX_KERNEL_CPUS } from './kernel';
 export type { CoreRelocationRequest, CoreRelocator, KernelBtf, KernelOptions } from './kernel';
+export { CORE_POISON_HELPER, defaultCoreRelocator } from './core-relocator';
+export type { CorePoisonedInsn, CoreRelocatedProgram } from './core-relocator';
 export { KernelError } from './errors';
 export type { KernelErrorCode, KernelErrorDetails } from './errors';
 export { fail, ok, OK } from './result';
@@ -22,6 +24,8 @@ export { ProgramTypeRegistry } from './program-types';
 export type { AttachHandler, AttachRequest, LinkBody, ProgramTypeDef } from './program-types';
 export { NOT_VERIFIED_LOG, licenseIsGplCompatible, passThroughVerifier } from './verifier';
 export type { VerificationStatus, Verifier, VerifierIssue, VerifierMap, VerifierProgram, VerifierVerdict } from './verifier';
+export { createKernelVerifier, describeProgramType, notVerifiedLog, verifierLineInfo, verifierMaps } from './verifier-adapter';
+export type { DescriptionSource, KernelVerifierOptions, KernelVerifierReport, KernelVerifierVerdict, ProgramTypeLookup } from './verifier-adapter';
 export { MAX_TAIL_CALL_CNT, RunFrame } from './run';
 export type { ProgramRunResult, RunOptions } from './run';
 export { BPF_MAX_LOOPS } from './helpers/control';

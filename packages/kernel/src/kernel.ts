@@ -19,8 +19,10 @@ import { MapStore } from '@bpflab/maps';
 import type { ObjectSpec, ProgramSpec } from '@bpflab/object';
 import { AddressSpace, VmError, type AddressSpaceOptions, type Helper } from '@bpflab/vm';
 import { Clock, type ClockOptions } from './clock';
+import { defaultCoreRelocator, type CoreRelocatedProgram } from './core-relocator';
 import { KernelError } from './errors';
 import { FdTableImpl } from './fds';
+import { kernelBtf } from './kernel-btf';
 import { baseHelpers } from './helpers';
 import type { HelperEnv } from './helpers/env';
 import { Kallsyms } from './kallsyms';
@@ -53,10 +55,11 @@ export interface CoreRelocationRequest {
 
 /**
  * Resolves a program's CO-RE relocations against the kernel's BTF and
- * returns its instructions with the relocated values (or libbpf's errno
- * and message).
+ * returns its instructions with the relocated values, and, when it
+ * poisoned some, which (or libbpf's errno and message). The default is
+ * `defaultCoreRelocator`.
  */
-export type CoreRelocator = (request: CoreRelocationRequest) => SysResult<readonly Insn[]>;
+export type CoreRelocator = (request: CoreRelocationRequest) => SysResult<readonly Insn[] | CoreRelocatedProgram>;
 
 /** How a simulated kernel is set up. */
 export interface KernelOptions {
@@ -70,9 +73,14 @@ export interface KernelOptions {
   readonly kconfig?: Kconfig;
   /** the verification step of program loads; default the pass-through stand-in (programs are "not verified") */
   readonly verifier?: Verifier;
-  /** the kernel's BTF; default none */
-  readonly btf?: KernelBtf;
-  /** resolves CO-RE relocations (needs `btf`); default none: programs with CO-RE records fail to load as unsupported */
+  /**
+   * the kernel's BTF, which CO-RE relocations resolve against; default the
+   * simulated kernel's own (`kernelBtf()`, what the kit's `vmlinux.h` is
+   * printed from); `null`: a kernel without BTF, where programs with CO-RE
+   * relocations fail to load
+   */
+  readonly btf?: KernelBtf | null;
+  /** resolves CO-RE relocations against `btf`; default `defaultCoreRelocator` (libbpf's rules) */
   readonly coreRelocator?: CoreRelocator;
   /** seed of `bpf_get_prandom_u32` and of `%p` pointer hashing; default 0x5eed */
   readonly seed?: number;
@@ -86,7 +94,7 @@ export interface KernelOptions {
   readonly process?: TaskSpec;
 }
 
-/** The defaults of `KernelOptions` (`btf` and `coreRelocator` default to none). */
+/** The defaults of `KernelOptions` (`btf` defaults to the kernel's own, `coreRelocator` to `defaultCoreRelocator`). */
 export const DEFAULT_KERNEL_OPTIONS: Required<Omit<KernelOptions, 'btf' | 'coreRelocator'>> = Object.freeze({
   cpus: 2,
   clock: {},
@@ -133,8 +141,9 @@ export class Kernel implements HelperEnv, ProgLoadEnv {
   readonly versionCode: number;
   /** the configuration `__kconfig` externs read */
   readonly kconfig: Kconfig;
+  /** the kernel's BTF; `undefined` for a kernel made with `btf: null` */
   readonly btf: KernelBtf | undefined;
-  readonly coreRelocator: CoreRelocator | undefined;
+  readonly coreRelocator: CoreRelocator;
   readonly verifier: Verifier;
   readonly budget: number;
   /** the user-space process issuing `bpf()` calls */
@@ -170,8 +179,8 @@ export class Kernel implements HelperEnv, ProgLoadEnv {
     this.release = o.release;
     this.versionCode = versionCodeOf(o.release);
     this.kconfig = Object.freeze({ ...defaultKconfig(this.clock.hz, o.cpus), ...o.kconfig });
-    this.btf = options.btf;
-    this.coreRelocator = options.coreRelocator;
+    this.btf = options.btf === null ? undefined : (options.btf ?? { btf: kernelBtf() });
+    this.coreRelocator = options.coreRelocator ?? defaultCoreRelocator;
     this.verifier = o.verifier;
     this.budget = o.budget;
     const seed = BigInt.asUintN(64, BigInt(o.seed));

@@ -11,17 +11,20 @@
  * 3. each program to load: map references become map fds, global
  *    variables references into their data map's value, callback addresses
  *    relative offsets, kconfig externs references into `.kconfig`, typeless
- *    ksyms their addresses; CO-RE relocations go to the kernel's relocator;
- *    then `BPF_PROG_LOAD` (verification included);
+ *    ksyms their addresses; CO-RE relocations go to the kernel's relocator
+ *    (a poisoned instruction the program can reach refuses the load, naming
+ *    the relocation); then `BPF_PROG_LOAD` (verification included);
  * 4. initial slots of prog arrays, then pins.
  *
  * On any failure everything created is closed again, and the failure names
  * the map, program or extern concerned, in libbpf's words where it has some.
  */
-import type { Insn } from '@bpflab/isa';
+import { slotIndex, type Insn } from '@bpflab/isa';
 import type { MapSpec, ObjectSpec, ProgramSpec } from '@bpflab/object';
 import { ERRNO, MAP_TYPE, PROG_LOAD_FLAG, type MapTypeName } from '@bpflab/uapi';
+import { CORE_POISON_HELPER, type CorePoisonedInsn } from './core-relocator';
 import { KernelError } from './errors';
+import { reachableSlots } from './internal/core-reach';
 import { resolveKconfig } from './kconfig';
 import type { Kernel } from './kernel';
 import type { KernelMap } from './objects';
@@ -330,6 +333,18 @@ function failureReason(r: ProgLoadFailure): ObjectLoadFailureReason {
   return r === 'rejected' ? 'verifier' : r === 'unsupported' ? 'unsupported' : 'program';
 }
 
+/** The relocations whose instruction a relocator that does not report them poisoned (a call of `0xbad2310` in their slot). */
+function poisonedBy(p: ProgramSpec, insns: readonly Insn[]): CorePoisonedInsn[] {
+  const { pcs } = slotIndex(insns);
+  const at = new Map<number, Insn>();
+  insns.forEach((insn, i) => at.set(pcs[i]!, insn));
+  return p.coreRelocations.flatMap((c, relocation) => {
+    const insn = at.get(c.pc);
+    if (insn?.kind !== 'call' || insn.helper !== CORE_POISON_HELPER) return [];
+    return [{ relocation, pc: c.pc, message: `CO-RE relocation #${relocation} at insn ${c.pc}: ${c.kind} of ${c.description}: the relocator poisoned the instruction` }];
+  });
+}
+
 /** Relocates one program and loads it; returns its fd. */
 function loadProgramSpec(
   kernel: Kernel,
@@ -390,20 +405,26 @@ function loadProgramSpec(
     }
   }
   let finalInsns: readonly Insn[] = insns;
+  let poisoned: readonly CorePoisonedInsn[] = [];
   if (p.coreRelocations.length > 0) {
     const first = p.coreRelocations[0]!;
-    if (kernel.btf === undefined || kernel.coreRelocator === undefined || spec.btf === undefined) {
-      relocateFailure(
-        p,
-        first.pc,
-        `CO-RE relocation ${first.kind} of ${first.description} needs the kernel's BTF, which this simulated kernel does not have yet`,
-        'unsupported',
-        'CO-RE relocations',
-      );
+    if (kernel.btf === undefined || spec.btf === undefined) {
+      stop({
+        errno: ERRNO.ESRCH,
+        reason: 'relocation',
+        program: p.name,
+        message: `prog '${p.name}': CO-RE relocation #0 at insn ${first.pc}: ${first.kind} of ${first.description} needs the kernel's BTF, and this kernel has none (KernelOptions.btf is null)`,
+      });
     }
     const r = kernel.coreRelocator({ program: { ...p, insns }, objectBtf: spec.btf, kernelBtf: kernel.btf });
-    if (!r.ok) stop({ errno: r.errno, reason: 'relocation', program: p.name, message: `prog '${p.name}': CO-RE relocation failed: ${r.message}` });
-    finalInsns = r.value;
+    if (!r.ok) stop({ errno: r.errno, reason: 'relocation', program: p.name, message: `prog '${p.name}': ${r.message}` });
+    if ('poisoned' in r.value) {
+      finalInsns = r.value.insns;
+      poisoned = r.value.poisoned;
+    } else {
+      finalInsns = r.value;
+      poisoned = poisonedBy(p, finalInsns);
+    }
   }
   const flags = (p.sleepable ? PROG_LOAD_FLAG.SLEEPABLE : 0) | (p.xdpFrags ? PROG_LOAD_FLAG.XDP_HAS_FRAGS : 0);
   const r = kernel.bpf.progLoad({
@@ -419,6 +440,9 @@ function loadProgramSpec(
   });
   logs.set(p.name, r.log);
   if (!r.ok) {
+    // the verifier refused a poisoned instruction (`invalid func unknown#195896080`): say which relocation it is
+    const hit = r.pc === undefined ? undefined : poisoned.find((x) => x.pc === r.pc);
+    if (hit !== undefined) stop({ errno: r.errno, reason: 'relocation', program: p.name, message: `prog '${p.name}': ${hit.message}`, log: r.log });
     stop({
       errno: r.errno,
       reason: failureReason(r.reason),
@@ -427,6 +451,18 @@ function loadProgramSpec(
       log: r.log,
       ...(r.feature === undefined ? {} : { feature: r.feature }),
     });
+  }
+  // When nothing verified the program, no verifier dropped its dead code or
+  // refused a poisoned instruction it reaches: the loader decides which
+  // poisoned instructions the program can reach (see internal/core-reach.ts).
+  const prog = poisoned.length > 0 ? kernel.fds.get(r.value) : undefined;
+  if (prog?.kind === 'prog' && prog.status === 'not-verified') {
+    const live = reachableSlots(finalInsns, p.functions.map((f) => f.pc));
+    const hit = poisoned.find((x) => live.has(x.pc));
+    if (hit !== undefined) {
+      kernel.bpf.close(r.value);
+      stop({ errno: ERRNO.EINVAL, reason: 'relocation', program: p.name, message: `prog '${p.name}': ${hit.message}`, log: r.log });
+    }
   }
   return r.value;
 }

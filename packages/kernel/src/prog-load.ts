@@ -8,7 +8,9 @@
  *    data) is resolved, and callback addresses (`BPF_PSEUDO_FUNC`) checked;
  * 3. every helper call: a helper Linux does not have is `invalid func`,
  *    one the program type may not call is refused with the kernel's
- *    message, one bpflab does not implement is `unsupported`;
+ *    message, one bpflab does not implement is `unsupported`; a call of
+ *    `0xbad2310` (an instruction a failed CO-RE relocation poisoned) is
+ *    left to the verifier, which refuses it only where it is reachable;
  * 4. the verifier (or the pass-through stand-in) sees the program with map
  *    references as indices into the maps it uses;
  * 5. map references become the maps' addresses, callback references the
@@ -20,8 +22,10 @@ import type { Btf } from '@bpflab/btf';
 import { encode, slotIndex, type Insn } from '@bpflab/isa';
 import type { LinkedFunction, SourceLine } from '@bpflab/object';
 import { ERRNO, HELPER, helperById, PROG_LOAD_FLAG, type AttachTypeName } from '@bpflab/uapi';
-import { VmError, type AddressSpace, type Helper } from '@bpflab/vm';
+import { defineHelper, VmError, type AddressSpace, type Helper } from '@bpflab/vm';
 import type { Clock } from './clock';
+import { CORE_POISON_HELPER } from './core-relocator';
+import { KernelError } from './errors';
 import type { KernelObject } from './fds';
 import type { HelperEnv } from './helpers/env';
 import type { Kallsyms } from './kallsyms';
@@ -208,6 +212,7 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
         return failure('invalid', ERRNO.EINVAL, `${at(pc)}: lddw ${insn.pseudo} refers into fd_array, which this load does not pass`, { pc });
       }
       case 'call': {
+        if (insn.helper === CORE_POISON_HELPER) break;
         const proto = helperById(insn.helper);
         if (proto === undefined) return failure('invalid', ERRNO.EINVAL, `${at(pc)}: invalid func unknown#${insn.helper}`, { pc });
         const fullName = `${proto.fullName}#${insn.helper}`;
@@ -241,6 +246,10 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
   for (const [id, h] of typeDef.extraHelpers?.(k.helperEnv) ?? new Map<number, Helper>()) table.set(id, h);
   for (let i = 0; i < attr.insns.length; i++) {
     const insn = attr.insns[i]!;
+    if (insn.kind === 'call' && insn.helper === CORE_POISON_HELPER) {
+      table.set(CORE_POISON_HELPER, POISONED_CORE_RELOCATION);
+      continue;
+    }
     if (insn.kind === 'call' && !table.has(insn.helper)) {
       const fullName = `${helperById(insn.helper)!.fullName}#${insn.helper}`;
       return failure('unsupported', ERRNO.EINVAL, `${at(pcs[i]!)}: helper ${fullName} is not modelled by bpflab`, {
@@ -341,6 +350,11 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
   k.kallsyms.add({ name: program.symbol, address: code.start, size: code.size, type: 't', module: 'bpf' });
   return { ok: true, program, log: verdict.log };
 }
+
+/** What a poisoned CO-RE instruction does if an unverified program reaches it. */
+const POISONED_CORE_RELOCATION: Helper = defineHelper('poisoned_core_relocation', () => {
+  throw new KernelError('run-fault', `invalid func unknown#${CORE_POISON_HELPER}: the program reached an instruction a failed CO-RE relocation poisoned`);
+});
 
 function unwrap(r: { readonly ok: true; readonly value: number } | { readonly ok: false; readonly message: string }): number {
   if (!r.ok) throw new Error(`bpflab kernel internal error: a checked map value address failed: ${r.message}`);
