@@ -4,11 +4,13 @@
  * plugin is added here (and to this package's dependencies).
  */
 import { lsmHook } from '@bpflab/hooks-lsm';
+import { socketFilterHook, tcHook } from '@bpflab/hooks-skb';
 import { tracepointHook } from '@bpflab/hooks-tracepoint';
+import { xdpHook } from '@bpflab/hooks-xdp';
 import { HookRegistry, type AnyHookPlugin } from '@bpflab/kernel';
 
 /** The shipped plugins, in registration order. */
-export const SHIPPED_HOOKS: readonly AnyHookPlugin[] = [tracepointHook, lsmHook];
+export const SHIPPED_HOOKS: readonly AnyHookPlugin[] = [tracepointHook, lsmHook, xdpHook, socketFilterHook, tcHook];
 
 /** A registry holding every shipped plugin. */
 export function shippedHookRegistry(): HookRegistry {

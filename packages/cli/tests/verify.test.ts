@@ -63,7 +63,7 @@ describeClang('bpflab verify', () => {
       name: 'xdp_firewall',
       source: SEED,
       code: 0,
-      lines: ['xdp_firewall: accepted (program type xdp; the verifier\'s built-in description)'],
+      lines: ['xdp_firewall: accepted (program type xdp; context from hook plugin xdp)'],
     },
     {
       name: 'xdp_no_bounds',
