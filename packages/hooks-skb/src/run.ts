@@ -50,7 +50,7 @@ export const TCX_NEXT = -1;
 export function runOnSkb(state: SkbState, program: LoadedProgram, point: string, skb: SkBuff, cpu: number, path: PacketPath): ProgramRun {
   const kernel = state.kernel;
   const task: Task = path === 'ingress' ? kernel.tasks.require(0) : kernel.process;
-  const options: RunOptions & { readonly packet: { readonly start: number; readonly size: number } } = {
+  const options: RunOptions = {
     cpu,
     task,
     traceContext: path === 'ingress' ? SKB_INGRESS_TRACE_CONTEXT : SKB_EGRESS_TRACE_CONTEXT,

@@ -435,7 +435,7 @@ export class Kernel implements HelperEnv, ProgLoadEnv {
         frame.engines.push(engine);
         let r;
         try {
-          r = engine.run({ args, budget: frame.budgetLeft });
+          r = engine.run({ args, budget: frame.budgetLeft, packet: options.packet });
         } catch (e) {
           throw runFault(e, current);
         } finally {

@@ -4,7 +4,7 @@
  * tail calls followed (up to `MAX_TAIL_CALL_CNT`) and `bpf_loop`
  * callbacks run in their own frames.
  */
-import type { Interpreter } from '@bpflab/vm';
+import type { Interpreter, PacketRef } from '@bpflab/vm';
 import type { LoadedProgram } from './program';
 import type { Task } from './tasks';
 import type { TraceContext } from './trace-pipe';
@@ -26,6 +26,12 @@ export interface RunOptions {
   readonly budget?: number;
   /** the execution context (the trace pipe's latency flags); default the program type's */
   readonly traceContext?: TraceContext;
+  /**
+   * the packet legacy `ld_abs`/`ld_ind` loads read (a socket filter's or a
+   * tc program's `skb->data`), for the program run and those it tail-calls;
+   * default none (such a load then faults)
+   */
+  readonly packet?: PacketRef;
 }
 
 /** What one run gives back. */
