@@ -26,7 +26,8 @@
  * ```
  *
  * Per-CPU maps have `values`, one per CPU; queues and stacks have entries
- * without keys, oldest first; arrays list only their non-zero elements.
+ * without keys, oldest first; arrays list only their non-zero elements;
+ * devmaps and devmap_hashes list their filled slots (ifindexes).
  * Maps whose contents user space cannot carry over are left out: `.rodata`
  * and `.kconfig` (frozen: programs cannot change them), ring buffers and
  * perf event arrays (their records are consumed, not stored), and prog
@@ -170,7 +171,7 @@ export interface Snapshot {
   readonly maps: readonly MapSnapshot[];
 }
 
-const KEYED_KINDS: ReadonlySet<string> = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie']);
+const KEYED_KINDS: ReadonlySet<string> = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie', 'devmap', 'devmap_hash']);
 const ARRAY_KINDS: ReadonlySet<string> = new Set(['array', 'percpu_array']);
 
 /** How a map's contents are saved, or undefined when they are not (see the module comment). */

@@ -22,7 +22,9 @@ export type MapKind =
   | 'hash_of_maps'
   | 'queue'
   | 'stack'
-  | 'ringbuf';
+  | 'ringbuf'
+  | 'devmap'
+  | 'devmap_hash';
 
 /** `BPF_MAP_TYPE_*` value of each modelled kind. */
 export const MAP_KINDS: { readonly [K in MapKind]: number } = Object.freeze({
@@ -40,6 +42,8 @@ export const MAP_KINDS: { readonly [K in MapKind]: number } = Object.freeze({
   queue: MAP_TYPE.QUEUE,
   stack: MAP_TYPE.STACK,
   ringbuf: MAP_TYPE.RINGBUF,
+  devmap: MAP_TYPE.DEVMAP,
+  devmap_hash: MAP_TYPE.DEVMAP_HASH,
 });
 
 /** The kind of a `BPF_MAP_TYPE_*` value, if bpflab models it. */
@@ -111,6 +115,8 @@ const HTAB_FLAG_MASK = MAP_FLAG.NO_PREALLOC | MAP_FLAG.NO_COMMON_LRU | MAP_FLAG.
 const LPM_FLAG_MASK = MAP_FLAG.NO_PREALLOC | MAP_FLAG.NUMA_NODE | ACCESS_MASK;
 const QUEUE_FLAG_MASK = MAP_FLAG.NUMA_NODE | ACCESS_MASK;
 const RINGBUF_FLAG_MASK = MAP_FLAG.NUMA_NODE;
+/** `DEV_CREATE_FLAG_MASK` */
+const DEV_FLAG_MASK = MAP_FLAG.NUMA_NODE | MAP_FLAG.RDONLY | MAP_FLAG.WRONLY;
 
 /** `round_up(n, 8)`: the per-CPU value stride and array element size. */
 export function roundUp8(n: number): number {
@@ -312,6 +318,22 @@ export function checkMapDef(def: MapDef, cpus: number): MapResult<CheckedMapDef>
         return bad(ERRNO.EINVAL, `max_entries (the ring size) must be a power of 2 and a multiple of ${RINGBUF_PAGE_SIZE}, is ${maxEntries}`);
       }
       break;
+    }
+    case 'devmap':
+    case 'devmap_hash': {
+      // dev_map_init_map
+      if (maxEntries === 0) return bad(ERRNO.EINVAL, 'max_entries must not be 0');
+      if (keySize !== 4) return bad(ERRNO.EINVAL, `key_size must be 4 (a u32) for ${typeName}, is ${keySize}`);
+      if (valueSize !== 4 && valueSize !== 8) {
+        return bad(
+          ERRNO.EINVAL,
+          `value_size must be 4 (a u32 ifindex) or 8 (struct bpf_devmap_val: ifindex, then a program fd) for ${typeName}, is ${valueSize}`,
+        );
+      }
+      if ((flags & ~DEV_FLAG_MASK) !== 0) return unknownFlags(DEV_FLAG_MASK);
+      if (kind === 'devmap_hash' && maxEntries > 2 ** 31) return bad(ERRNO.EINVAL, `max_entries ${maxEntries} is above 2^31`);
+      // programs only read a devmap: the kernel adds BPF_F_RDONLY_PROG
+      return ok({ kind, type: def.type, name, keySize, valueSize, maxEntries, flags: (flags | MAP_FLAG.RDONLY_PROG) >>> 0, inner });
     }
   }
 

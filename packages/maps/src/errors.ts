@@ -12,7 +12,11 @@
 export type MapErrorCode =
   /** the kernel refuses the definition (`errno` says how: EINVAL, E2BIG, EBADF, ENOTSUPP...) */
   | 'invalid-def'
-  /** a map type the kernel has and bpflab does not model (`errno` is EINVAL, what a kernel without it returns) */
+  /**
+   * a map type the kernel has and bpflab does not model (`errno` is EINVAL,
+   * what a kernel without it returns), or a feature of a modelled one (a
+   * program in a devmap entry: EOPNOTSUPP)
+   */
   | 'unsupported'
   /** the address space cannot hold the map's storage (`errno` is ENOMEM) */
   | 'no-memory'

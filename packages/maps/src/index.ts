@@ -32,5 +32,6 @@ export { PerfEventArray, PerfEventBuffer } from './perf-event-array';
 export type { PerfEventBufferOptions, PerfRecord } from './perf-event-array';
 export { ProgArrayMap } from './prog-array';
 export { LpmTrieMap } from './lpm-trie';
+export { DevMap } from './devmap';
 export { ArrayOfMaps, HashOfMaps, innerMapCompatible } from './map-in-map';
 export { jhash, jhash2, htabHash } from './jhash';

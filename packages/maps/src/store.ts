@@ -5,6 +5,7 @@
 import { VmError, type AddressSpace, type Region } from '@bpflab/vm';
 import { ERRNO } from '@bpflab/uapi';
 import { ArrayMap } from './array';
+import { DevMap } from './devmap';
 import { checkMapDef, type CheckedMapDef, type MapDef } from './def';
 import { MapError } from './errors';
 import { NO_FDS, type FdTable } from './fd';
@@ -27,7 +28,8 @@ export type BpfMap =
   | ProgArrayMap
   | LpmTrieMap
   | ArrayOfMaps
-  | HashOfMaps;
+  | HashOfMaps
+  | DevMap;
 
 /** How a `MapStore` is set up. */
 export interface MapStoreOptions {
@@ -169,6 +171,9 @@ export class MapStore {
         return new ArrayOfMaps(env, spec, id, handle);
       case 'hash_of_maps':
         return new HashOfMaps(env, spec, id, handle);
+      case 'devmap':
+      case 'devmap_hash':
+        return new DevMap(env, spec, id, handle);
     }
   }
 

@@ -86,7 +86,7 @@ describe('checkMapDef refuses what BPF_MAP_CREATE refuses', () => {
 
 describe('MapStore.create', () => {
   it.each<[string, () => unknown, string, number | undefined, string]>([
-    ['a map type bpflab does not model', () => setup().store.create({ type: T.DEVMAP, keySize: 4, valueSize: 4, maxEntries: 4 }), 'unsupported', ERRNO.EINVAL, 'map: BPF_MAP_TYPE_DEVMAP is not modelled by bpflab'],
+    ['a map type bpflab does not model', () => setup().store.create({ type: T.CPUMAP, keySize: 4, valueSize: 4, maxEntries: 4 }), 'unsupported', ERRNO.EINVAL, 'map: BPF_MAP_TYPE_CPUMAP is not modelled by bpflab'],
     ['an array larger than the address space', () => setup().store.create({ type: T.ARRAY, name: 'big', keySize: 4, valueSize: 1 << 30, maxEntries: 4 }), 'no-memory', ERRNO.ENOMEM, 'map big: 4294967296 bytes of values do not fit'],
     ['a second ring buffer the address space cannot grow to', () => { const st = new MapStore(new AddressSpace({ maxBytes: 1 << 20 })); const def = { type: T.RINGBUF, name: 'rb', keySize: 0, valueSize: 0, maxEntries: 1 << 19 }; st.create(def); st.create(def); }, 'no-memory', ERRNO.ENOMEM, 'map rb: cannot map'],
     ['a negative key_size', () => setup().store.create({ type: T.HASH, keySize: -1, valueSize: 4, maxEntries: 4 }), 'bad-call', undefined, 'key_size must be an integer in [0, 4294967295]'],

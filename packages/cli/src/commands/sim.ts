@@ -76,7 +76,7 @@ export interface SimReport {
 }
 
 /** Map kinds whose elements user space lists by key. */
-const LISTABLE = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie']);
+const LISTABLE = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie', 'devmap', 'devmap_hash']);
 const PERCPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
 
 /** A typed value as JSON: bigints that fit become numbers, others decimal strings; bytes become hex. */

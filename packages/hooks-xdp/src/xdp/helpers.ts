@@ -8,21 +8,28 @@
  * | `bpf_xdp_adjust_meta(ctx, delta)` | moves `data_meta`; -EINVAL outside [xdp_frame end, data], -EACCES for a length not a multiple of 4 or above 255 |
  * | `bpf_xdp_adjust_tail(ctx, delta)` | moves `data_end` (grown bytes are zeroed); -EINVAL past the tailroom or below 14 bytes |
  * | `bpf_redirect(ifindex, flags)` | remembers the target and returns XDP_REDIRECT; flags must be 0 (else XDP_ABORTED) |
+ * | `bpf_redirect_map(map, key, flags)` | through a devmap/devmap_hash: remembers the entry's ifindex and returns XDP_REDIRECT; for an empty slot or missing key returns the fallback action `flags & 3`; other flag bits give XDP_ABORTED; BPF_F_BROADCAST (with or without BPF_F_EXCLUDE_INGRESS) is not modelled (XDP_ABORTED and a warning) |
  * | `bpf_xdp_get_buff_len`, `bpf_xdp_load_bytes`, `bpf_xdp_store_bytes` | the frame's length, copies out of and into it |
  * | `bpf_csum_diff` | checksum differences |
  * | `bpf_fib_lookup` | the simulated routing and neighbour tables |
  */
 import type { HelperEnv } from '@bpflab/kernel';
-import { ERRNO, HELPER, XDP_ACTION } from '@bpflab/uapi';
+import { ERRNO, HELPER, REDIRECT_FLAG, XDP_ACTION } from '@bpflab/uapi';
 import { defineFastHelper, type Helper, type HelperContext } from '@bpflab/vm';
 import { csumDiffHelper } from '../helpers/csum';
 import { bpfFibLookup } from '../helpers/fib';
+import { XdpError } from '../errors';
 import { ETH_HLEN } from '../packet/constants';
 import { XDP_FRAME_OVERHEAD } from './buff';
 import type { XdpState } from './state';
 
 /** The largest metadata (`xdp_metalen_invalid`: the u8 `skb_shared_info.meta_len`). */
 export const XDP_META_MAX = 255;
+
+/** The fallback actions `bpf_redirect_map` takes in its flags' low bits (XDP_ABORTED..XDP_TX). */
+const REDIRECT_ACTION_MASK = 3;
+/** The multicast flags `bpf_redirect_map` takes for a devmap (BPF_F_BROADCAST is not modelled). */
+const BROADCAST_FLAGS = REDIRECT_FLAG.BROADCAST | REDIRECT_FLAG.EXCLUDE_INGRESS;
 
 /** The XDP helpers by id, over the XDP state of a kernel (`env` is the kernel as helpers see it). */
 export function xdpHelpers(state: XdpState, env: HelperEnv): ReadonlyMap<number, Helper> {
@@ -76,6 +83,29 @@ export function xdpHelpers(state: XdpState, env: HelperEnv): ReadonlyMap<number,
       // NB: Linux takes `u64 flags`; any bit set aborts
       if (c.argLo(2) !== 0 || c.argHi(2) !== 0) return XDP_ACTION.ABORTED;
       rt.setRedirect(env.frame().cpu, { ifindex: c.argLo(1) });
+      return XDP_ACTION.REDIRECT;
+    }),
+  );
+
+  out.set(
+    HELPER.redirect_map,
+    defineFastHelper('bpf_redirect_map', (c) => {
+      // dev_map_redirect -> __bpf_xdp_redirect_map (include/linux/filter.h)
+      const m = env.maps.at(c.arg(1));
+      if (m === undefined || (m.kind !== 'devmap' && m.kind !== 'devmap_hash')) {
+        throw new XdpError('bad-call', `bpf_redirect_map: r1 = 0x${c.arg(1).toString(16)} is not a devmap (the verifier only lets a devmap or devmap_hash through)`);
+      }
+      const flags = c.arg(3);
+      if ((flags & ~BigInt(REDIRECT_ACTION_MASK | BROADCAST_FLAGS)) !== 0n) return XDP_ACTION.ABORTED;
+      const cpu = env.frame().cpu;
+      // BPF_F_EXCLUDE_INGRESS without BPF_F_BROADCAST changes nothing, as in Linux
+      if ((flags & BigInt(REDIRECT_FLAG.BROADCAST)) !== 0n) {
+        rt.warn(cpu, `bpf_redirect_map: BPF_F_BROADCAST (sending to every device of ${m.kind} ${m.name}) is not modelled by bpflab: the helper returned XDP_ABORTED`);
+        return XDP_ACTION.ABORTED;
+      }
+      const ifindex = m.redirectTarget(c.arg(2));
+      if (ifindex === undefined) return Number(flags) & REDIRECT_ACTION_MASK;
+      rt.setRedirect(cpu, { ifindex, mapId: m.id });
       return XDP_ACTION.REDIRECT;
     }),
   );

@@ -114,6 +114,8 @@ export function processXdp(
   if (program.typeDef.name !== 'XDP') throw new XdpError('bad-call', `${program.describe()} is a ${program.typeDef.name} program, not XDP`);
   const { dev, cpu } = rx;
   const buf = new XdpBuffer(state.kernel.memory, frame, { ingressIfindex: dev.ifindex, rxQueueIndex: rx.rxQueue, name: `xdp:${dev.name}` });
+  // warnings left by a run that threw belong to no frame
+  state.takeWarnings(cpu);
   try {
     state.enter(buf);
     let run: ProgramRun;
@@ -125,7 +127,7 @@ export function processXdp(
     }
     const redirect = state.takeRedirect(cpu);
     const retval = Number(BigInt(run.r0) & 0xffffffffn);
-    const warnings: string[] = [];
+    const warnings: string[] = state.takeWarnings(cpu);
     let action = retval;
     if (retval > XDP_ACTION.REDIRECT) {
       action = XDP_ACTION.ABORTED;

@@ -19,14 +19,18 @@ import type { PcapPacketInput } from '../pcap';
 
 /** A redirect target set by a helper and not yet consumed (`bpf_redirect_info`). */
 export interface RedirectTarget {
-  /** `bpf_redirect(ifindex, flags)` (map_id `INT_MAX`, map type UNSPEC) */
+  /** the device: `bpf_redirect`'s argument or the ifindex of a devmap entry */
   readonly ifindex: number;
+  /** the devmap `bpf_redirect_map` went through; absent for `bpf_redirect` (map_id `INT_MAX`, map type UNSPEC) */
+  readonly mapId?: number;
 }
 
 /** The XDP state of one simulated kernel. */
 export class XdpState {
   private readonly buffers = new Map<number, XdpBuffer>();
   private readonly redirects: (RedirectTarget | undefined)[];
+  /** what helpers want the student told about the frame being processed, by CPU */
+  private readonly notes: string[][];
   /** whether the "Illegal XDP return value" warning was printed (the kernel prints it once) */
   warnedInvalidAction = false;
   /** frames seen by the `packet` step and what XDP did with them, by action name */
@@ -36,6 +40,7 @@ export class XdpState {
 
   constructor(readonly kernel: Kernel) {
     this.redirects = new Array<RedirectTarget | undefined>(kernel.cpus).fill(undefined);
+    this.notes = Array.from({ length: kernel.cpus }, () => []);
   }
 
   /** The machine's network (shared with the other packet hooks). */
@@ -65,6 +70,16 @@ export class XdpState {
   /** Sets the redirect target of a CPU. */
   setRedirect(cpu: number, target: RedirectTarget | undefined): void {
     this.redirects[cpu] = target;
+  }
+
+  /** Records a warning about the frame a CPU is processing (a helper doing something bpflab does not model). */
+  warn(cpu: number, text: string): void {
+    this.notes[cpu]!.push(text);
+  }
+
+  /** Takes (and clears) the warnings of a CPU's frame. */
+  takeWarnings(cpu: number): string[] {
+    return this.notes[cpu]!.splice(0);
   }
 
   /** Takes (and clears) the redirect target of a CPU, as `xdp_do_redirect` and the end of a NAPI poll do. */
