@@ -67,4 +67,26 @@ async function sim(...extra: string[]): Promise<{ code: number; out: string; err
     expect(lines[2]).toContain('arp');
     expect(lines[3]).toContain('ipv6');
   });
+
+  it('plays a capture through the hook with --pcap-in', async () => {
+    expect((await sim('--pcap-out', 'in.pcap')).code).toBe(0);
+    writeFileSync(join(tmp, 'none.yaml'), 'attach: { xdp_firewall: eth0 }\nsteps: []\n');
+    let out = '';
+    const io: Io = { out: (t) => void (out += t), err: () => undefined, cwd: tmp };
+    const code = await main(['node', 'bpflab', 'sim', PROGRAM, 'none.yaml', '--pcap-in', 'in.pcap', '--json'], io);
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as { steps: { kind: string; name?: string; observation?: { action: string | null } }[] };
+    expect(report.steps.map((s) => [s.kind, s.observation?.action])).toEqual(Array.from({ length: 5 }, () => ['packet', 'XDP_PASS']));
+    expect(report.steps[0]!.name).toBe('in.pcap frame 1');
+  });
+
+  it('refuses a file that is not a pcap capture, naming it', async () => {
+    writeFileSync(join(tmp, 'bad.pcap'), 'not a capture at all');
+    let err = '';
+    const io: Io = { out: () => undefined, err: (t) => void (err += t), cwd: tmp };
+    writeFileSync(join(tmp, 'none.yaml'), 'attach: { xdp_firewall: eth0 }\nsteps: []\n');
+    const code = await main(['node', 'bpflab', 'sim', PROGRAM, 'none.yaml', '--pcap-in', 'bad.pcap'], io);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^bpflab: bad\.pcap: /);
+  });
 });

@@ -21,6 +21,7 @@ import {
   type StepResult,
   type TypedValue,
 } from '@bpflab/kernel';
+import { pcapPacketSteps, XdpError } from '@bpflab/hooks-xdp';
 import { compile, formatDiagnostics, ToolchainError } from '@bpflab/toolchain';
 import { CliError } from '../errors';
 import { readInput } from '../input';
@@ -36,6 +37,10 @@ export interface SimOptions {
   readonly json?: boolean;
   /** write the packets the plugins captured as a pcap file */
   readonly pcapOut?: string;
+  /** deliver the frames of this pcap file, after the scenario's steps */
+  readonly pcapIn?: string;
+  /** the interface the `pcapIn` frames arrive on (default eth0) */
+  readonly pcapDev?: string;
 }
 
 /** A JSON value (bigints already turned into numbers or decimal strings). */
@@ -181,6 +186,34 @@ function runSteps(scenario: ScenarioFile, run: (step: Readonly<Record<string, un
   });
 }
 
+/** The frames of `--pcap-in`, each delivered as a `packet` step after the scenario's own steps. */
+function runPcapSteps(
+  io: Io,
+  opts: SimOptions,
+  first: number,
+  run: (step: Readonly<Record<string, unknown>>) => StepResult,
+): SimReport['steps'] {
+  if (opts.pcapIn === undefined) return [];
+  const bytes = new Uint8Array(readInput(opts.pcapIn, io.cwd));
+  let steps;
+  try {
+    steps = pcapPacketSteps(bytes, { dev: opts.pcapDev ?? 'eth0' });
+  } catch (e) {
+    if (e instanceof XdpError) throw new CliError('bad-input', `${opts.pcapIn}: ${e.message}`);
+    throw e;
+  }
+  return steps.map((step, k) => {
+    try {
+      return { index: first + k, line: 0, ...run(step as unknown as Readonly<Record<string, unknown>>), name: `${opts.pcapIn} frame ${k + 1}` };
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      const where = `${opts.pcapIn}: frame ${k + 1}`;
+      if (e.code === 'run-fault' || e.code === 'recursion') throw new CliError('program-failed', `${where}: ${e.message}`);
+      throw new CliError('bad-input', `${where}: ${e.message}`);
+    }
+  });
+}
+
 function indent(lines: readonly string[], by = '  '): string[] {
   return lines.map((l) => `${by}${l}`);
 }
@@ -219,7 +252,7 @@ export function formatSimReport(r: SimReport): string {
   return `${out.join('\n')}\n`;
 }
 
-/** `bpflab sim FILE STEPS [--json] [--pcap-out F]` */
+/** `bpflab sim FILE STEPS [--json] [--pcap-out F] [--pcap-in F [--pcap-dev DEV]]` */
 export async function simCommand(io: Io, file: string, stepsFile: string, opts: SimOptions): Promise<void> {
   const registry = shippedHookRegistry();
   const scenario = readScenarioFile(stepsFile, io.cwd, registry);
@@ -241,7 +274,7 @@ export async function simCommand(io: Io, file: string, stepsFile: string, opts: 
     throw e;
   }
   attachProblems(io, file, scenario, obj, registry, outcomes);
-  const steps = runSteps(scenario, (s) => host.runStep(s));
+  const steps = [...runSteps(scenario, (s) => host.runStep(s)), ...runPcapSteps(io, opts, scenario.steps.length, (s) => host.runStep(s))];
   const report: SimReport = {
     object: obj.name,
     scenario: stepsFile,
@@ -283,7 +316,11 @@ export function registerSimCommand(program: Command, io: Io, exitHelp: string): 
     .argument('<file>', 'an object (.o) built by clang -target bpf, or C (.c) compiled first')
     .argument('<steps>', 'the scenario: YAML (or JSON) with steps (and optionally cpus, attach); see docs/cli.md')
     .option('--json', 'print one JSON document: attachments, every step\'s observations, summaries, trace pipe, maps')
-    .option('--pcap-out <file>', 'write the packets the hooks saw and sent as a pcap file')
+    .option('--pcap-out <file>', 'write the frames that passed, were transmitted or redirected as a pcap file (Wireshark opens it)')
+    .option('--pcap-in <file>', 'deliver the frames of a pcap capture (Ethernet), after the scenario\'s steps')
+    .option('--pcap-dev <name>', 'the interface the --pcap-in frames arrive on (default eth0)')
     .addHelpText('after', exitHelp)
-    .action((file: string, steps: string, opts: { json?: boolean; pcapOut?: string }) => simCommand(io, file, steps, opts));
+    .action((file: string, steps: string, opts: { json?: boolean; pcapOut?: string; pcapIn?: string; pcapDev?: string }) =>
+      simCommand(io, file, steps, opts),
+    );
 }
