@@ -55,6 +55,5 @@ export {
   writeFields,
 } from './kernel-objects';
 export type { FieldValue } from './kernel-objects';
-export { CORE_POISON_HELPER, essentialName, kernelCoreRelocator } from './core-relocator';
 export { LsmError } from './errors';
 export type { LsmErrorCode, LsmErrorDetails } from './errors';

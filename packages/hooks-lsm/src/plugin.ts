@@ -7,7 +7,7 @@
  *
  * ```ts
  * const registry = new HookRegistry().register(lsmHook);
- * const kernel = new Kernel({ btf: { btf: kernelBtf() }, coreRelocator: kernelCoreRelocator });
+ * const kernel = new Kernel(); // resolves CO-RE against its own BTF by default
  * const host = registry.install(kernel);
  * const obj = kernel.openObject(bytes, { name: 'lsm_access.bpf.o' });
  * obj.load();

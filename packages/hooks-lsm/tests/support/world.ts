@@ -1,8 +1,8 @@
 // A simulated machine with the LSM plugin installed, the way bpflab sim
 // sets one up: a kernel with its BTF and the CO-RE relocator, a registry
 // holding the LSM plugin, objects loaded and attached by their SEC() names.
-import { HookRegistry, Kernel, kernelBtf, type AttachOutcome, type BpfObject, type HookHost } from '@bpflab/kernel';
-import { createLsmHook, kernelCoreRelocator, lsmHook, type FileOpObservation, type LsmHookOptions, type LsmState } from '../../src/index';
+import { HookRegistry, Kernel, type AttachOutcome, type BpfObject, type HookHost } from '@bpflab/kernel';
+import { createLsmHook, lsmHook, type FileOpObservation, type LsmHookOptions, type LsmState } from '../../src/index';
 
 /** One machine. */
 export interface World {
@@ -17,7 +17,7 @@ export interface World {
 
 /** A new machine (2 CPUs) with the LSM plugin. */
 export function world(options?: LsmHookOptions): World {
-  const kernel = new Kernel({ btf: { btf: kernelBtf() }, coreRelocator: kernelCoreRelocator });
+  const kernel = new Kernel();
   const plugin = options === undefined ? lsmHook : createLsmHook(options);
   const host = new HookRegistry().register(plugin).install(kernel);
   const state = host.state(plugin);
