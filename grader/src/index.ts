@@ -4,6 +4,10 @@ export { SHIPPED_HOOKS, shippedHookRegistry } from './shipped-hooks';
 export { formatPos, parseYamlSource, schemaProblems, sortProblems, YamlError } from './yaml-source';
 export type { Problem, YamlSource } from './yaml-source';
 export { DEFAULT_LIMITS } from './types';
+export { labFilePath, LabError, labSchema, loadLab } from './lab';
+export { gradeSubmission, resolveSubmissionFile, studentName } from './runner';
+export type { GradeOptions, SubmissionFile } from './runner';
+export { escapeText, matchesSubset, showValue as showExpected, subsetDifferences } from './match';
 export type {
   Difference,
   Expectation,
@@ -19,3 +23,5 @@ export type {
   SubmissionResult,
   Visibility,
 } from './types';
+export { dumpMap, showJson, toJson } from './observe';
+export type { SimJson, SimMapDump, SimMapEntry } from './observe';

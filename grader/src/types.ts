@@ -86,7 +86,7 @@ export interface Scenario {
   /** scenarios that must pass first (otherwise this one is skipped) */
   readonly dependsOn: readonly string[];
   readonly cpus: number;
-  /** attach targets by program name */
+  /** attach targets by program name, or by section name (every program of that SEC()) */
   readonly attach: Readonly<Record<string, string>>;
   /** steps run before `steps`, whose observations are not checked */
   readonly setup: readonly LabStep[];
@@ -94,7 +94,7 @@ export interface Scenario {
   readonly expect: readonly Expectation[];
   /** shown when the scenario fails and no expectation has its own hint */
   readonly hint?: string;
-  /** does it need the program loaded? false for scenarios that only expect a verifier rejection */
+  /** does it need a kernel to run in? false for scenarios whose only checks are verifier verdicts */
   readonly needsLoad: boolean;
   readonly pos: SourcePos;
 }
@@ -123,6 +123,8 @@ export interface Lab {
   readonly submission: string;
   /** paths relative to `dir` */
   readonly starter: string;
+  /** the score the starter must get in `bpflab lab check`, when the lab says */
+  readonly starterScore?: number;
   readonly solution: string;
   readonly variants: readonly LabVariant[];
   /** load as root (default) or without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN */

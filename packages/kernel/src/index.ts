@@ -2,7 +2,7 @@
 // loader, base helpers, tasks, CPUs, clock, trace pipe, links, bpffs, and
 // a libbpf-style user-space API. The package's only door.
 export { Kernel, DEFAULT_KERNEL_OPTIONS, MAX_KERNEL_CPUS } from './kernel';
-export type { CoreRelocationRequest, CoreRelocator, KernelBtf, KernelOptions } from './kernel';
+export type { CoreRelocationRequest, CoreRelocator, KernelBtf, KernelOptions, RunObservation } from './kernel';
 export { CORE_POISON_HELPER, defaultCoreRelocator } from './core-relocator';
 export type { CorePoisonedInsn, CoreRelocatedProgram } from './core-relocator';
 export { KernelError } from './errors';

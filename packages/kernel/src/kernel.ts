@@ -92,10 +92,21 @@ export interface KernelOptions {
   readonly addressSpace?: AddressSpaceOptions;
   /** the user-space process that issues `bpf()` calls and is the default current task; default pid 1000 `bpflab` as root */
   readonly process?: TaskSpec;
+  /** told of every finished program run (the grader's per-event instruction budgets); default none */
+  readonly onRun?: (run: RunObservation) => void;
 }
 
-/** The defaults of `KernelOptions` (`btf` defaults to the kernel's own, `coreRelocator` to `defaultCoreRelocator`). */
-export const DEFAULT_KERNEL_OPTIONS: Required<Omit<KernelOptions, 'btf' | 'coreRelocator'>> = Object.freeze({
+/** One finished program run, as `KernelOptions.onRun` hears of it. */
+export interface RunObservation {
+  /** the program the run started in */
+  readonly program: string;
+  readonly cpu: number;
+  /** instructions executed, tail calls and callbacks included */
+  readonly executed: number;
+}
+
+/** The defaults of `KernelOptions` (`btf` defaults to the kernel's own, `coreRelocator` to `defaultCoreRelocator`; no `onRun`). */
+export const DEFAULT_KERNEL_OPTIONS: Required<Omit<KernelOptions, 'btf' | 'coreRelocator' | 'onRun'>> = Object.freeze({
   cpus: 2,
   clock: {},
   release: '6.18.0-bpflab',
@@ -146,6 +157,7 @@ export class Kernel implements HelperEnv, ProgLoadEnv {
   readonly coreRelocator: CoreRelocator;
   readonly verifier: Verifier;
   readonly budget: number;
+  private readonly onRun: ((run: RunObservation) => void) | undefined;
   /** the user-space process issuing `bpf()` calls */
   readonly process: Task;
   /** the process's fd table */
@@ -183,6 +195,7 @@ export class Kernel implements HelperEnv, ProgLoadEnv {
     this.coreRelocator = options.coreRelocator ?? defaultCoreRelocator;
     this.verifier = o.verifier;
     this.budget = o.budget;
+    this.onRun = options.onRun;
     const seed = BigInt.asUintN(64, BigInt(o.seed));
     this.random = Array.from({ length: o.cpus }, (_, cpu) => mix64(seed + BigInt(cpu) * 0x9e3779b97f4a7c15n));
     this.pointerKey = mix64(seed ^ 0x70747268617368n);
@@ -452,6 +465,7 @@ export class Kernel implements HelperEnv, ProgLoadEnv {
           args = [tail.ctx];
           continue;
         }
+        this.onRun?.({ program: program.name, cpu, executed: budget - frame.budgetLeft });
         return {
           r0: r.r0,
           retval: Number(BigInt.asIntN(32, r.r0)),

@@ -61,6 +61,17 @@ maybe('tail calls', () => {
     expect(r.tailCalls).toBe(33);
   });
 
+  it('tells onRun of each finished run, tail calls counted in the first program', () => {
+    const heard: { program: string; cpu: number; executed: number }[] = [];
+    const kernel = new Kernel({ onRun: (r) => heard.push(r) });
+    const obj = loaded(kernel, buildFixture('tail_calls'), 'tail_calls', ['chain', 'other', 'via_preset']);
+    obj.map('jumps').updateElem(u32(1), u32(obj.program('other').fd));
+    obj.map('.bss').update(0, { runs: 0n, slot: 1 });
+    const r = obj.program('chain').run(new Uint8Array(8), { cpu: 1 });
+    expect(heard).toEqual([{ program: 'chain', cpu: 1, executed: r.executed }]);
+    expect(r.executed).toBeGreaterThan(1);
+  });
+
   it('follows a prog array slot the object fills itself', () => {
     const { obj } = setup();
     expect(obj.map('preset').lookup(1)).toBe(obj.program('other').id);

@@ -15,14 +15,13 @@ import {
   NOT_VERIFIED_LOG,
   type AttachOutcome,
   type BpfObject,
-  type BpfObjectMap,
   type HookRegistry,
   type HookSummaryInfo,
   type StepResult,
-  type TypedValue,
 } from '@bpflab/kernel';
 import { pcapPacketSteps, XdpError } from '@bpflab/hooks-xdp';
 import { compile, formatDiagnostics, ToolchainError } from '@bpflab/toolchain';
+import { dumpMap, showJson, type SimMapDump } from '@bpflab/grader';
 import { CliError } from '../errors';
 import { readInput } from '../input';
 import type { Io } from '../io';
@@ -43,30 +42,8 @@ export interface SimOptions {
   readonly pcapDev?: string;
 }
 
-/** A JSON value (bigints already turned into numbers or decimal strings). */
-export type SimJson = null | boolean | number | string | readonly SimJson[] | { readonly [key: string]: SimJson };
-
-/** One map element at the end of a run. */
-export interface SimMapEntry {
-  readonly key: SimJson;
-  /** the value (not per-CPU maps) */
-  readonly value?: SimJson;
-  /** per-CPU maps: one value per CPU */
-  readonly values?: readonly SimJson[];
-  /** per-CPU maps of integers: the values summed over CPUs, as the seed's syscount does in user space */
-  readonly total?: SimJson;
-}
-
-/** One map at the end of a run. */
-export interface SimMapDump {
-  readonly name: string;
-  /** `BPF_MAP_TYPE_*` short name */
-  readonly type: string;
-  readonly percpu: boolean;
-  readonly entries: readonly SimMapEntry[];
-  /** why the entries are not listed (a ring buffer...) */
-  readonly note?: string;
-}
+export type { SimJson, SimMapDump, SimMapEntry } from '@bpflab/grader';
+export { dumpMap, toJson } from '@bpflab/grader';
 
 /** What `bpflab sim --json` prints. */
 export interface SimReport {
@@ -78,61 +55,6 @@ export interface SimReport {
   readonly summaries: readonly HookSummaryInfo[];
   readonly trace_pipe: readonly string[];
   readonly maps: readonly SimMapDump[];
-}
-
-/** Map kinds whose elements user space lists by key. */
-const LISTABLE = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie', 'devmap', 'devmap_hash']);
-const PERCPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
-
-/** A typed value as JSON: bigints that fit become numbers, others decimal strings; bytes become hex. */
-export function toJson(v: TypedValue | undefined): SimJson {
-  if (v === undefined) return null;
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join(' ');
-  if (Array.isArray(v)) return (v as readonly TypedValue[]).map((x) => toJson(x));
-  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJson(x as TypedValue)]));
-  return v as SimJson;
-}
-
-function showJson(v: SimJson): string {
-  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v);
-}
-
-function isZero(b: Uint8Array): boolean {
-  return b.every((x) => x === 0);
-}
-
-/** The elements of a map as user space reads them (arrays: only non-zero elements). */
-export function dumpMap(m: BpfObjectMap, cpus: number): SimMapDump {
-  const kind = m.info.kind;
-  const base = { name: m.name, type: m.type, percpu: PERCPU.has(kind) };
-  if (!LISTABLE.has(kind)) return { ...base, entries: [], note: `a ${kind} map: its elements are not listed by key` };
-  const keyCodec = m.keyCodec();
-  const valueCodec = m.valueCodec();
-  const entries: SimMapEntry[] = [];
-  const isArray = kind === 'array' || kind === 'percpu_array';
-  let k = m.getNextKey(null);
-  while (k.ok) {
-    const raw = m.lookupElem(k.value);
-    if (raw.ok && !(isArray && isZero(raw.value))) {
-      const key = toJson(keyCodec.decode(k.value));
-      if (base.percpu) {
-        const stride = m.perCpuStride;
-        const size = m.info.valueSize;
-        const values = Array.from({ length: cpus }, (_, c) => valueCodec.decode(raw.value.slice(c * stride, c * stride + size)));
-        const ints = values.every((x) => typeof x === 'number' || typeof x === 'bigint');
-        entries.push({
-          key,
-          values: values.map((x) => toJson(x)),
-          ...(ints ? { total: toJson(values.reduce<bigint>((a, x) => a + BigInt(x as number | bigint), 0n)) } : {}),
-        });
-      } else {
-        entries.push({ key, value: toJson(valueCodec.decode(raw.value)) });
-      }
-    }
-    k = m.getNextKey(k.value);
-  }
-  return { ...base, entries };
 }
 
 /** The object's bytes and name: an ELF file, or C compiled through the toolchain. */
