@@ -30,3 +30,11 @@ export class CliError extends Error {
     return this.code === 'program-failed' ? EXIT.programFailed : EXIT.badInput;
   }
 }
+
+/** Ends a command with an exit code and nothing more to say (its output already said it: `bpflab test` with failing scenarios). */
+export class CliExit extends Error {
+  override readonly name = 'CliExit';
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}

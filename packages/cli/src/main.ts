@@ -9,9 +9,11 @@ import { registerLoadCommand } from './commands/load';
 import { registerMapCommands } from './commands/map';
 import { runCommand } from './commands/run';
 import { addRunObjectOptions } from './commands/run-object';
+import { registerLabCommands } from './commands/lab';
 import { registerSimCommand } from './commands/sim';
+import { registerTestCommand } from './commands/test';
 import { registerVerifyCommand } from './commands/verify';
-import { CliError, EXIT } from './errors';
+import { CliError, CliExit, EXIT } from './errors';
 import { processIo, type Io } from './io';
 
 const EXIT_HELP = `
@@ -114,6 +116,8 @@ export function buildProgram(io: Io): Command {
   registerSimCommand(program, io, EXIT_HELP);
   registerHooksCommand(program, io, EXIT_HELP);
   registerVerifyCommand(program, io);
+  registerTestCommand(program, io);
+  registerLabCommands(program, io);
 
   return program;
 }
@@ -143,6 +147,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.err(`bpflab: ${e.message}\n`);
       return e.exitCode;
     }
+    if (e instanceof CliExit) return e.exitCode;
     io.err(`bpflab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.internal;
   }
