@@ -6,6 +6,8 @@ export type { Problem, YamlSource } from './yaml-source';
 export { DEFAULT_LIMITS } from './types';
 export { labFilePath, LabError, labSchema, loadLab } from './lab';
 export { checkLab } from './lab-check';
+export { missingPrebuilt, prebuildLab, prebuiltObject, prebuiltPath, PREBUILT_DIR } from './prebuilt';
+export type { PrebuildReport } from './prebuilt';
 export type { CheckedSubmission, LabCheck } from './lab-check';
 export { gradeSubmission, resolveSubmissionFile, studentName } from './runner';
 export type { GradeOptions, SubmissionFile } from './runner';

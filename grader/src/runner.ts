@@ -42,6 +42,7 @@ import { ObjectError, readObject, type ObjectSpec } from '@bpflab/object';
 import { compile, formatDiagnostics, ToolchainError } from '@bpflab/toolchain';
 import { escapeText, showValue, subsetDifferences } from './match';
 import { dumpMap, type SimMapDump, type SimMapEntry } from './observe';
+import { prebuiltObject } from './prebuilt';
 import { shippedHookRegistry } from './shipped-hooks';
 import type { Difference, Expectation, Lab, LabStep, Scenario, ScenarioResult, SubmissionProblem, SubmissionResult } from './types';
 
@@ -102,8 +103,11 @@ async function build(lab: Lab, path: string, cwd: string): Promise<Built> {
     try {
       r = await compile(file, { cwd: dirname(file) });
     } catch (e) {
-      if (e instanceof ToolchainError) return { ok: false, problem: 'build-failed', message: `${shown}: ${e.message}` };
-      throw e;
+      if (!(e instanceof ToolchainError)) throw e;
+      // without clang, the lab's own files (solution, variants) have prebuilt objects
+      const prebuilt = e.code === 'clang-missing' ? prebuiltOf(lab, file) : undefined;
+      if (prebuilt === undefined) return { ok: false, problem: 'build-failed', message: `${shown}: ${e.message}` };
+      r = { ok: true as const, object: prebuilt, diagnostics: [] };
     }
     if (!r.ok) {
       const diags = formatDiagnostics(r.diagnostics, { color: false }).trimEnd();
@@ -126,6 +130,14 @@ async function build(lab: Lab, path: string, cwd: string): Promise<Built> {
   } catch (e) {
     if (e instanceof ObjectError) return { ok: false, problem: 'bad-submission', message: `${shown}: ${e.message}` };
     throw e;
+  }
+}
+
+function prebuiltOf(lab: Lab, file: string): Uint8Array | undefined {
+  try {
+    return prebuiltObject(lab, file, readFileSync(file));
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 // `bpflab test` (a student's command) and `bpflab lab check` (an
 // instructor's), on the grader's test lab.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLab, type SubmissionResult } from '@bpflab/grader';
@@ -115,5 +116,32 @@ describe('bpflab lab check', () => {
     expect(r.out).toMatch(/wrong\/no-print\.bpf\.c +60 +70 +WRONG/);
     expect(r.out).toContain('wrong/no-print.bpf.c scored 70, the lab says 60:');
     expect(r.out).toMatch(/FAILED +0\/30 +prints execve callers \(hidden\): trace pipe lines containing/);
+  });
+});
+
+describe('without clang', () => {
+  /** Runs the bpflab command with a PATH holding only node: no clang to be found. */
+  function bpflabWithoutClang(cwd: string, ...args: string[]): { code: number; out: string; err: string } {
+    const bin = mkdtempSync(join(tmpdir(), 'bpflab-noclang-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: bin };
+    delete env.CLANG;
+    const r = spawnSync(process.execPath, [join(REPO, 'packages', 'cli', 'bin', 'bpflab.js'), ...args], { cwd, env, encoding: 'utf8' });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  }
+
+  it("grades the lab's own files from their prebuilt objects", () => {
+    const r = bpflabWithoutClang(MINI, 'lab', 'check', '.');
+    expect(r.err).toBe('');
+    expect(r.out.trimEnd().split('\n').at(-1)).toBe('lab check: 1 lab, 4 submissions graded: 4 scored as the lab says, 0 did not');
+    expect(r.code).toBe(0);
+  });
+
+  it("says how to install clang for a student's own C", () => {
+    const dir = labCopy();
+    writeFileSync(join(dir, 'count.bpf.c'), `${readFileSync(join(dir, 'solution', 'count.bpf.c'), 'utf8')}\n// mine\n`);
+    const r = bpflabWithoutClang(dir, 'test', '.');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/not gradable: build-failed\ncount\.bpf\.c: .*clang/);
   });
 });

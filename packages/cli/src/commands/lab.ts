@@ -9,7 +9,8 @@
  */
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { checkLab, type LabCheck } from '@bpflab/grader';
+import { checkLab, prebuildLab, type LabCheck } from '@bpflab/grader';
+import { ToolchainError } from '@bpflab/toolchain';
 import { CliError, CliExit, EXIT } from '../errors';
 import type { Io } from '../io';
 import { BUNDLED_LABS_DIR, bundledLabIds, readLab } from '../lab-path';
@@ -57,6 +58,25 @@ export async function labCheckCommand(io: Io, labs: readonly string[], opts: { j
   if (bad > 0) throw new CliExit(EXIT.programFailed);
 }
 
+/** `bpflab lab prebuild [LAB...]` */
+export async function labPrebuildCommand(io: Io, labs: readonly string[]): Promise<void> {
+  const names = labs.length > 0 ? labs : bundledLabIds();
+  for (const lab of names.map((n) => readLab(n, io.cwd))) {
+    let r;
+    try {
+      r = await prebuildLab(lab);
+    } catch (e) {
+      if (e instanceof ToolchainError) throw new CliError('bad-input', e.message);
+      throw e;
+    }
+    const rel = (f: string): string => relative(io.cwd, f) || f;
+    io.out(`lab ${lab.id}: ${r.written.length} written, ${r.kept.length} up to date, ${r.removed.length} stale removed, ${r.failed.length} do not compile\n`);
+    for (const f of r.written) io.out(`  wrote ${rel(f)}\n`);
+    for (const f of r.removed) io.out(`  removed ${rel(f)}\n`);
+    for (const f of r.failed) io.out(`  ${rel(f.file)} does not compile (graded as such):\n${f.diagnostics.replace(/^/gm, '    ')}\n`);
+  }
+}
+
 /** `bpflab lab list` */
 export function labListCommand(io: Io): void {
   const ids = bundledLabIds();
@@ -94,4 +114,9 @@ export function registerLabCommands(program: Command, io: Io): void {
     .option('--json', 'print the results as JSON')
     .addHelpText('after', LAB_EXIT_HELP)
     .action((labs: string[], opts: { json?: boolean }) => labCheckCommand(io, labs, opts));
+  lab
+    .command('prebuild')
+    .description("compile a lab's own C files (solution, starter, variants) into its prebuilt/ folder, for machines without clang")
+    .argument('[labs...]', 'lab folders (or ids of shipped labs); default: every shipped lab')
+    .action((labs: string[]) => labPrebuildCommand(io, labs));
 }
