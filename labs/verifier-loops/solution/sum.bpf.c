@@ -1,0 +1,60 @@
+// Lab 5, bounded loops (reference solution): on every getpid() call, add up
+// the first n entries of the map `values` (n is set by user space in `config`,
+// at most MAX_VALUES count) and store the sum in `result`.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define MAX_VALUES 64
+
+// the numbers to add, written by user space
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, u32);
+	__type(value, u64);
+	__uint(max_entries, MAX_VALUES);
+} values SEC(".maps");
+
+// config[0]: n, how many of the values to add (more than MAX_VALUES: all of them)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, u32);
+	__type(value, u32);
+	__uint(max_entries, 1);
+} config SEC(".maps");
+
+// result[0]: the sum, read by user space
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, u32);
+	__type(value, u64);
+	__uint(max_entries, 1);
+} result SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_getpid")
+int sum_values(void *ctx)
+{
+	u32 zero = 0;
+	u32 *n = bpf_map_lookup_elem(&config, &zero);
+	u64 *out;
+	u64 sum = 0;
+	u32 limit;
+
+	if (!n)
+		return 0;
+	// Copy n once: the map can change under us, so the verifier knows nothing
+	// of *n. The constant MAX_VALUES is what bounds the loop for it.
+	limit = *n;
+	for (u32 i = 0; i < MAX_VALUES && i < limit; i++) {
+		u64 *v = bpf_map_lookup_elem(&values, &i);
+
+		if (v)
+			sum += *v;
+	}
+
+	out = bpf_map_lookup_elem(&result, &zero);
+	if (out)
+		*out = sum;
+	return 0;
+}

@@ -1,0 +1,56 @@
+// Lab 5, bounded loops, WRONG VARIANT: checks n once, then compares with *n
+// (a fresh read of the map) on every iteration. The verifier cannot assume the
+// map still holds the value it checked, so the loop is unbounded: rejected.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define MAX_VALUES 64
+
+// the numbers to add, written by user space
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, u32);
+	__type(value, u64);
+	__uint(max_entries, MAX_VALUES);
+} values SEC(".maps");
+
+// config[0]: n, how many of the values to add (more than MAX_VALUES: all of them)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, u32);
+	__type(value, u32);
+	__uint(max_entries, 1);
+} config SEC(".maps");
+
+// result[0]: the sum, read by user space
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, u32);
+	__type(value, u64);
+	__uint(max_entries, 1);
+} result SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_getpid")
+int sum_values(void *ctx)
+{
+	u32 zero = 0;
+	u32 *n = bpf_map_lookup_elem(&config, &zero);
+	u64 *out;
+	u64 sum = 0;
+
+	if (!n || *n > MAX_VALUES)
+		return 0;
+	for (u32 i = 0; i < *n; i++) {
+		u64 *v = bpf_map_lookup_elem(&values, &i);
+
+		if (v)
+			sum += *v;
+	}
+
+	out = bpf_map_lookup_elem(&result, &zero);
+	if (out)
+		*out = sum;
+	return 0;
+}
