@@ -52,36 +52,50 @@ function isZero(b: Uint8Array): boolean {
   return b.every((x) => x === 0);
 }
 
+/** One element as user space reads it: per-CPU values listed and summed. */
+function entryOf(m: BpfObjectMap, keyBytes: Uint8Array, value: Uint8Array, cpus: number): SimMapEntry {
+  const key = toJson(m.keyCodec().decode(keyBytes));
+  const valueCodec = m.valueCodec();
+  if (!PERCPU.has(m.info.kind)) return { key, value: toJson(valueCodec.decode(value)) };
+  const stride = m.perCpuStride;
+  const size = m.info.valueSize;
+  const values = Array.from({ length: cpus }, (_, c) => valueCodec.decode(value.slice(c * stride, c * stride + size)));
+  const ints = values.every((x) => typeof x === 'number' || typeof x === 'bigint');
+  return {
+    key,
+    values: values.map((x) => toJson(x)),
+    ...(ints ? { total: toJson(values.reduce<bigint>((a, x) => a + BigInt(x as number | bigint), 0n)) } : {}),
+  };
+}
+
 /** The elements of a map as user space reads them (arrays: only non-zero elements). */
 export function dumpMap(m: BpfObjectMap, cpus: number): SimMapDump {
   const kind = m.info.kind;
   const base = { name: m.name, type: m.type, percpu: PERCPU.has(kind) };
   if (!LISTABLE.has(kind)) return { ...base, entries: [], note: `a ${kind} map: its elements are not listed by key` };
-  const keyCodec = m.keyCodec();
-  const valueCodec = m.valueCodec();
   const entries: SimMapEntry[] = [];
   const isArray = kind === 'array' || kind === 'percpu_array';
   let k = m.getNextKey(null);
   while (k.ok) {
     const raw = m.lookupElem(k.value);
-    if (raw.ok && !(isArray && isZero(raw.value))) {
-      const key = toJson(keyCodec.decode(k.value));
-      if (base.percpu) {
-        const stride = m.perCpuStride;
-        const size = m.info.valueSize;
-        const values = Array.from({ length: cpus }, (_, c) => valueCodec.decode(raw.value.slice(c * stride, c * stride + size)));
-        const ints = values.every((x) => typeof x === 'number' || typeof x === 'bigint');
-        entries.push({
-          key,
-          values: values.map((x) => toJson(x)),
-          ...(ints ? { total: toJson(values.reduce<bigint>((a, x) => a + BigInt(x as number | bigint), 0n)) } : {}),
-        });
-      } else {
-        entries.push({ key, value: toJson(valueCodec.decode(raw.value)) });
-      }
-    }
+    if (raw.ok && !(isArray && isZero(raw.value))) entries.push(entryOf(m, k.value, raw.value, cpus));
     k = m.getNextKey(k.value);
   }
   return { ...base, entries };
 }
 
+/**
+ * One element looked up by key (as `bpf_map_lookup_elem` from user space):
+ * an array's all-zero elements too, which {@link dumpMap} leaves out.
+ * Undefined when there is no such element or the key does not fit the map's key type.
+ */
+export function lookupMapEntry(m: BpfObjectMap, key: unknown, cpus: number): SimMapEntry | undefined {
+  let keyBytes: Uint8Array;
+  try {
+    keyBytes = m.keyCodec().encode(key as TypedValue);
+  } catch {
+    return undefined;
+  }
+  const raw = m.lookupElem(keyBytes);
+  return raw.ok ? entryOf(m, keyBytes, raw.value, cpus) : undefined;
+}

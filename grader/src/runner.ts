@@ -41,7 +41,7 @@ import {
 import { ObjectError, readObject, type ObjectSpec } from '@bpflab/object';
 import { compile, formatDiagnostics, ToolchainError } from '@bpflab/toolchain';
 import { escapeText, showValue, subsetDifferences } from './match';
-import { dumpMap, type SimMapDump, type SimMapEntry } from './observe';
+import { dumpMap, lookupMapEntry, type SimMapDump, type SimMapEntry } from './observe';
 import { prebuiltObject } from './prebuilt';
 import { shippedHookRegistry } from './shipped-hooks';
 import type { Difference, Expectation, Lab, LabStep, Scenario, ScenarioResult, SubmissionProblem, SubmissionResult } from './types';
@@ -260,12 +260,18 @@ function entryValue(entry: SimMapEntry, percpu: boolean, want: 'value' | 'total'
   return percpu ? entry.values : entry.value;
 }
 
-function mapFailure(e: Extract<Expectation, { kind: 'map' }>, dump: SimMapDump | undefined, names: readonly string[]): Failure | undefined {
+function mapFailure(
+  e: Extract<Expectation, { kind: 'map' }>,
+  dump: SimMapDump | undefined,
+  names: readonly string[],
+  lookup: (key: unknown) => SimMapEntry | undefined,
+): Failure | undefined {
   const hint = e.hint;
   const where = `map ${e.map}`;
   if (dump === undefined) return { hint, differences: [], message: `${where}: your object has no map named ${e.map} (its maps: ${names.join(', ') || 'none'})` };
   if (dump.note !== undefined) return { hint, differences: [], message: `${where}: ${dump.note}` };
-  const find = (key: unknown): SimMapEntry | undefined => dump.entries.find((x) => subsetDifferences(key, x.key, '').length === 0);
+  // listed elements first; then a lookup by key (an array's all-zero elements are not listed)
+  const find = (key: unknown): SimMapEntry | undefined => dump.entries.find((x) => subsetDifferences(key, x.key, '').length === 0) ?? lookup(key);
   if (e.entries !== undefined) {
     const differences: Difference[] = [];
     for (const want of e.entries) {
@@ -370,7 +376,12 @@ function runScenario(lab: Lab, sc: Scenario, spec: ObjectSpec, load: LoadOutcome
         break;
       case 'map': {
         const m = maps.find((x) => x.name === e.map);
-        f = mapFailure(e, m === undefined ? undefined : dumpMap(m, kernel.cpus), maps.filter((x) => x.spec.kind !== 'rodata' && x.spec.kind !== 'kconfig').map((x) => x.name));
+        f = mapFailure(
+          e,
+          m === undefined ? undefined : dumpMap(m, kernel.cpus),
+          maps.filter((x) => x.spec.kind !== 'rodata' && x.spec.kind !== 'kconfig').map((x) => x.name),
+          (key) => (m === undefined ? undefined : lookupMapEntry(m, key, kernel.cpus)),
+        );
         break;
       }
       case 'summary': {

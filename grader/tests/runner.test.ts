@@ -147,4 +147,71 @@ char LICENSE[] SEC("license") = "GPL";
       /^steps\[0\] \(op\): program spin: pc \d+: instruction budget of 5000 exhausted before the program exited \(the lab's limit per event: an endless loop, or a loop too long\?\)$/,
     );
   });
+
+  withClang("checks an array's all-zero elements by key, though listings leave them out", async () => {
+    const dir = join(tmp, 'array-lab');
+    cpSync(MINI, dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'lab.yaml'),
+      `id: array-lab
+title: arrays
+hook: tracepoint
+submission: arr.bpf.c
+starter: starter/count.bpf.c
+solution: solution/count.bpf.c
+scenarios:
+  - name: zero
+    points: 1
+    steps:
+      - syscall: read
+        task: { pid: 9 }
+    expect:
+      - map: slots
+        key: 0
+        value: 0
+      - map: slots
+        key: 1
+        value: 7
+      - map: slots
+        entries: [{ key: 1, value: 7 }]
+  - name: wrong
+    points: 1
+    steps:
+      - syscall: read
+        task: { pid: 9 }
+    expect:
+      - map: slots
+        key: 2
+        value: 5
+`,
+    );
+    writeFileSync(
+      join(dir, 'arr.bpf.c'),
+      `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} slots SEC(".maps");
+SEC("tracepoint/raw_syscalls/sys_enter")
+int f(void *ctx)
+{
+	__u32 k = 1;
+	__u64 v = 7;
+	bpf_map_update_elem(&slots, &k, &v, BPF_ANY);
+	return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+`,
+    );
+    const r = await gradeSubmission(loadLab(dir), join(dir, 'arr.bpf.c'));
+    expect(r.scenarios.map((s) => [s.name, s.status])).toEqual([
+      ['zero', 'passed'],
+      ['wrong', 'failed'],
+    ]);
+    expect(r.scenarios[1]!.message).toBe('map slots key 2: expected 5, got 0');
+  });
 });
+
