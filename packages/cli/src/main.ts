@@ -3,6 +3,7 @@ import { asmCommand } from './commands/asm';
 import { buildCommand } from './commands/build';
 import { disasmCommand } from './commands/disasm';
 import { registerGenCommand } from './commands/gen';
+import { registerGradeCommand } from './commands/grade';
 import { registerHooksCommand } from './commands/hooks';
 import { btfDumpCommand, inspectCommand } from './commands/inspect';
 import { registerLoadCommand } from './commands/load';
@@ -118,6 +119,7 @@ export function buildProgram(io: Io): Command {
   registerVerifyCommand(program, io);
   registerTestCommand(program, io);
   registerLabCommands(program, io);
+  registerGradeCommand(program, io, EXIT_HELP);
 
   return program;
 }
