@@ -1,10 +1,12 @@
 // @bpflab/grader: lab files, the scenario runner, reporters, batch grading.
 // The package's only door.
 export { SHIPPED_HOOKS, shippedHookRegistry } from './shipped-hooks';
-export { formatPos, parseYamlSource, schemaProblems, sortProblems, YamlError } from './yaml-source';
+export { editDistance, formatPos, parseYamlSource, schemaProblems, sortProblems, YamlError } from './yaml-source';
 export type { Problem, YamlSource } from './yaml-source';
 export { DEFAULT_LIMITS } from './types';
 export { labFilePath, LabError, labSchema, loadLab } from './lab';
+export { attachRequests } from './attach';
+export type { AttachableProgram } from './attach';
 export { checkLab } from './lab-check';
 export { missingPrebuilt, prebuildLab, prebuiltObject, prebuiltPath, PREBUILT_DIR } from './prebuilt';
 export type { PrebuildReport } from './prebuilt';

@@ -13,7 +13,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { KernelError, type HookRegistry, type JsonSchema } from '@bpflab/kernel';
 import { shippedHookRegistry } from './shipped-hooks';
 import { DEFAULT_LIMITS, type Expectation, type Lab, type LabStep, type Scenario, type SourcePos, type Visibility } from './types';
-import { parseYamlSource, schemaProblems, sortProblems, YamlError, type Problem, type YamlSource } from './yaml-source';
+import { editDistance, parseYamlSource, schemaProblems, sortProblems, YamlError, type Problem, type YamlSource } from './yaml-source';
 
 /** A lab that cannot be read: its file and every problem, located (`message` lists them). */
 export class LabError extends Error {
@@ -174,6 +174,7 @@ function stepKindProblems(src: YamlSource, registry: HookRegistry, skip: Set<str
   const kinds = new Map<string, string>();
   const scenarios = (src.data as { scenarios?: unknown }).scenarios;
   if (!Array.isArray(scenarios)) return { problems, kinds };
+  const { definitions } = registry.stepSchema() as { definitions: Record<string, JsonSchema> };
   scenarios.forEach((sc, i) => {
     if (sc === null || typeof sc !== 'object') return;
     for (const list of ['setup', 'steps'] as const) {
@@ -183,7 +184,17 @@ function stepKindProblems(src: YamlSource, registry: HookRegistry, skip: Set<str
         if (s === null || typeof s !== 'object' || Array.isArray(s)) return;
         const { expect: _e, hint: _h, ...step } = s as RawStep;
         try {
-          kinds.set(`${i}/${list}/${j}`, registry.stepKindOf(step));
+          const kind = registry.stepKindOf(step);
+          kinds.set(`${i}/${list}/${j}`, kind);
+          // a misspelt `expect` or `hint` would otherwise be an unknown key of the plugin's step, with no word of the lab's keys
+          const known = Object.keys((definitions[`step_${kind}`]?.properties as object | undefined) ?? {});
+          for (const key of Object.keys(step)) {
+            if (known.includes(key)) continue;
+            const guess = ['expect', 'hint'].find((k) => editDistance(key, k) <= 2);
+            if (guess === undefined) continue;
+            problems.push({ pos: src.at.key(['scenarios', i, list, j], key), message: `scenarios[${i}].${list}[${j}]: unknown key '${key}' (did you mean '${guess}'?); a ${kind} step takes ${[...known, 'expect', 'hint'].join(', ')}` });
+            skip.add(`/scenarios/${i}/${list}/${j}`);
+          }
         } catch (e) {
           if (!(e instanceof KernelError)) throw e;
           problems.push({ pos: src.at.value(['scenarios', i, list, j]), message: `scenarios[${i}].${list}[${j}]: ${e.message}` });

@@ -29,7 +29,6 @@ import {
   KernelError,
   NOT_VERIFIED_LOG,
   type AttachOutcome,
-  type AttachRequest,
   type BpfObject,
   type HookHost,
   type HookRegistry,
@@ -40,6 +39,7 @@ import {
 } from '@bpflab/kernel';
 import { ObjectError, readObject, type ObjectSpec } from '@bpflab/object';
 import { compile, formatDiagnostics, ToolchainError } from '@bpflab/toolchain';
+import { attachRequests } from './attach';
 import { escapeText, showValue, subsetDifferences } from './match';
 import { dumpMap, lookupMapEntry, type SimMapDump, type SimMapEntry } from './observe';
 import { prebuiltObject } from './prebuilt';
@@ -338,12 +338,9 @@ function runScenario(lab: Lab, sc: Scenario, spec: ObjectSpec, load: LoadOutcome
   const obj: BpfObject = kernel.openObject(spec);
   const loaded = obj.load();
   if (!loaded.ok) return { failures: [{ differences: [], hint: sc.hint, message: `the object did not load: ${loaded.message}` }], notes: [], checks: 1 };
-  const requests: Record<string, AttachRequest> = {};
-  // by program name first, else by section: the lab cannot know what a student named the function
-  for (const p of obj.programs()) {
-    const target = sc.attach[p.name] ?? sc.attach[p.section];
-    if (target !== undefined) requests[p.name] = { target };
-  }
+  // by program name, else by section: the lab cannot know what a student named the function
+  const targets = Object.fromEntries(Object.entries(sc.attach).map(([k, target]) => [k, { target }]));
+  const { requests } = attachRequests(obj.programs(), targets);
   const { failures, notes } = attachFailures(host.attachObject(obj, requests));
   if (failures.length > 0) return { failures, notes, checks: 1 };
   let checks = 0;

@@ -36,7 +36,7 @@ function pathWords(path: readonly (string | number)[]): string {
 }
 
 /** Edit distance counting a swap of neighbours as one edit (optimal string alignment), for "did you mean". */
-function distance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
@@ -53,7 +53,7 @@ function closest(word: string, options: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const o of options) {
-    const dd = distance(word, o);
+    const dd = editDistance(word, o);
     if (dd < bestD) {
       bestD = dd;
       best = o;
@@ -162,9 +162,11 @@ export function describeErrors(errors: readonly ErrorObject[], at: Locator, skip
             : `${showValue(value)} is not one of the ${allowed.length} known values; did you mean '${guess}'?`;
         break;
       }
-      case 'type':
-        what = `${showValue(at.valueAt(path))} is not ${String((e.params as { type: string | string[] }).type).replace(',', ' or ')}`;
+      case 'type': {
+        const t = (e.params as { type: string | string[] }).type;
+        what = `${showValue(at.valueAt(path))} is not ${(Array.isArray(t) ? t : String(t).split(',')).map(typeWords).join(' or ')}`;
         break;
+      }
       default:
         what = e.message ?? e.keyword;
     }
@@ -180,6 +182,20 @@ export function describeErrors(errors: readonly ErrorObject[], at: Locator, skip
   return out;
 }
 
+
+/** A JSON Schema type as a YAML author says it. */
+function typeWords(t: string): string {
+  const words: Record<string, string> = {
+    integer: 'an integer',
+    number: 'a number',
+    string: 'a string',
+    boolean: 'true or false',
+    object: 'a mapping',
+    array: 'a list',
+    null: 'null',
+  };
+  return words[t] ?? t;
+}
 
 /** The most problems one error report lists. */
 const MAX_PROBLEMS = 8;

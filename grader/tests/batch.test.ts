@@ -17,6 +17,7 @@ import {
   readResultsFile,
   resolveShard,
   selectShard,
+  studentFileName,
   type Lab,
   type Scenario,
   type SubmissionResult,
@@ -242,4 +243,14 @@ const LAB_DIR = join(REPO, 'labs', 'hello-world');
     expect(by.get('dan')).toMatchObject({ score: 0, problem: 'bad-submission' });
     expect(by.get('dan')!.message).toMatch(/several files could be it/);
   }, SLOW);
+});
+
+describe('studentFileName', () => {
+  it('keeps plain names and never gives two students one file', () => {
+    expect(studentFileName('alice')).toBe('alice');
+    const names = ['a b', 'a_b', 'a/b', 'a:b', '', '..', 'é'];
+    const files = names.map(studentFileName);
+    expect(new Set(files).size).toBe(names.length);
+    for (const f of files) expect(f).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/);
+  });
 });

@@ -64,7 +64,7 @@ describe('loadLab', () => {
     expect(problems(`${HEAD}scenarios:\n  - name: a\n    pionts: 3\n  - name: b\n    points: many\n`)).toEqual([
       "<lab>/lab.yaml:8:5: scenarios[0]: missing key 'points'",
       "<lab>/lab.yaml:9:5: scenarios[0]: unknown key 'pionts' (did you mean 'points'?); known keys: name, points, hidden, visibility, depends_on, cpus, attach, hint, setup, steps, expect",
-      '<lab>/lab.yaml:11:13: scenarios[1].points: "many" is not number',
+      '<lab>/lab.yaml:11:13: scenarios[1].points: "many" is not a number',
     ]);
   });
 
@@ -90,6 +90,13 @@ describe('loadLab', () => {
     expect(problems(yaml.replace('pakcet', 'packet'))).toEqual([
       '<lab>/lab.yaml:15:9: scenarios[0].expect[0]: a map check has exactly one of value, total, absent or entries (it has none)',
       "<lab>/lab.yaml:18:9: scenarios[0].expect[1]: 'count' does not go with a trace check (it takes trace, hint)",
+    ]);
+  });
+
+  it("suggests the lab's own step keys for a misspelt one", () => {
+    const yaml = `${HEAD}scenarios:\n  - name: a\n    points: 1\n    steps:\n      - packet: { raw: "00" }\n        expcet: { action: XDP_DROP }\n`;
+    expect(problems(yaml)).toEqual([
+      "<lab>/lab.yaml:12:9: scenarios[0].steps[0]: unknown key 'expcet' (did you mean 'expect'?); a packet step takes name, packet, dev, cpu, rx_queue, expect, hint",
     ]);
   });
 

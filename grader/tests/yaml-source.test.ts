@@ -23,7 +23,7 @@ describe('parseYamlSource', () => {
     const problems = schemaProblems(src, SCHEMA);
     const text = new YamlError('lab.yaml', problems).message.split('\n');
     expect(text).toEqual([
-      "lab.yaml:2:9: points: \"ten\" is not integer",
+      "lab.yaml:2:9: points: \"ten\" is not an integer",
       "lab.yaml:3:1: the file: unknown key 'kidn' (did you mean 'kind'?); known keys: id, points, kind",
     ]);
   });

@@ -14,6 +14,7 @@
  * Shards write the same layout under `shard-i-of-N/`; {@link mergeShards}
  * gathers them into the parent folder.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv } from '../report/csv';
@@ -26,10 +27,13 @@ import type { Lab, SubmissionResult } from '../types';
 import { BatchError } from './errors';
 import { readResultsFile } from './results-file';
 
-/** A student's name as a file name: anything but letters, digits, `.`, `_`, `-` becomes `_`. */
+/** A student's name as a file name: anything but letters, digits, `.`, `_`, `-` becomes `_`, and then a digest of the name keeps it apart from other students. */
 export function studentFileName(student: string): string {
   const safe = student.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
-  return safe === '' ? '_' : safe;
+  if (safe === student && safe !== '') return safe;
+  // a name changed to fit a file name gets a digest of the real one, so two students never share a file
+  const digest = createHash('sha256').update(student).digest('hex').slice(0, 8);
+  return `${safe === '' ? '_' : safe}-${digest}`;
 }
 
 /** Writes the CSV, JUnit, Gradescope and PrairieLearn reports of `results` into `outDir`. */

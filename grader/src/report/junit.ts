@@ -18,10 +18,15 @@ function xmlText(s: string): string {
 }
 
 /** The JUnit XML report of `results`. */
+/** Milliseconds as seconds, to the millisecond (no float noise in the XML). */
+function seconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
 export function toJUnit(results: readonly SubmissionResult[], lab: Lab): string {
   const b = junit.newBuilder().name(`bpflab ${lab.id}`);
   for (const r of byStudent(results)) {
-    const suite = b.testSuite().name(xmlText(r.student)).time(r.durationMs / 1000).property('score', String(r.score)).property('max_score', String(r.maxScore));
+    const suite = b.testSuite().name(xmlText(r.student)).time(seconds(r.durationMs)).property('score', String(r.score)).property('max_score', String(r.maxScore));
     if (r.problem !== undefined) {
       suite
         .testCase()
@@ -31,7 +36,7 @@ export function toJUnit(results: readonly SubmissionResult[], lab: Lab): string 
         .error(`${r.problem}: ${oneLine(r.message, 200)}`, r.problem, xmlText(r.message ?? ''));
     }
     for (const s of r.scenarios) {
-      const tc = suite.testCase().className(lab.id).name(xmlText(s.name)).time(s.durationMs / 1000);
+      const tc = suite.testCase().className(lab.id).name(xmlText(s.name)).time(seconds(s.durationMs));
       if (s.status === 'skipped') tc.skipped();
       else if (s.status === 'failed') {
         const details = [s.message, ...s.differences.flatMap((d) => differenceLines(d, '')), ...(s.hint === undefined ? [] : [`hint: ${s.hint}`])];

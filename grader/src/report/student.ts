@@ -15,7 +15,7 @@
  */
 import Table from 'cli-table3';
 import type { Lab, ScenarioResult, SubmissionResult } from '../types';
-import { closingLine, countStatuses, differenceLines, paint, pointsText, visible, type Paint, type TextReportOptions } from './text';
+import { closingLine, countStatuses, differenceLines, messageAboveDifferences, paint, pointsText, visible, type Paint, type TextReportOptions } from './text';
 
 function statusCell(s: ScenarioResult, p: Paint): string {
   switch (s.status) {
@@ -52,7 +52,8 @@ export function formatStudentReport(result: SubmissionResult, lab: Lab, options:
   if (hidden.length > 0) out.push(hiddenLine(hidden));
   for (const s of shown) {
     if (s.status !== 'failed') continue;
-    out.push('', `${p.red('FAILED')} ${p.bold(visible(s.name))}`, `  ${visible(s.message)}`);
+    const head = messageAboveDifferences(s);
+    out.push('', `${p.red('FAILED')} ${p.bold(visible(s.name))}`, ...(head === undefined ? [] : [`  ${head}`]));
     for (const d of s.differences) out.push(...differenceLines(d, '  '));
     if (s.hint !== undefined) out.push(`  ${p.yellow('hint:')} ${s.hint}`);
   }

@@ -101,9 +101,23 @@ export function problemWord(r: SubmissionResult): string {
   return r.problem ?? 'ok';
 }
 
+/**
+ * The message line worth printing above a scenario's differences: none
+ * when it only repeats the first difference (`where: expected x, got y`).
+ */
+export function messageAboveDifferences(s: ScenarioResult): string | undefined {
+  const d = s.differences[0];
+  if (d !== undefined && s.message.startsWith(`${d.where}: expected `)) {
+    const n = s.differences.length;
+    return n > 1 ? `${n} differences:` : undefined;
+  }
+  return visible(s.message);
+}
+
 /** A scenario's failure as text for report `output` fields: message, differences, hint, longer output. */
 export function scenarioDetail(s: ScenarioResult): string {
-  const lines = [visible(s.message)];
+  const head = messageAboveDifferences(s);
+  const lines = head === undefined ? [] : [head];
   for (const d of s.differences) lines.push(...differenceLines(d, ''));
   if (s.hint !== undefined) lines.push(`hint: ${s.hint}`);
   if (s.output !== undefined && s.output !== '') lines.push('', s.output);

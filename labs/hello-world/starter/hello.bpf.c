@@ -2,8 +2,9 @@
 // made it to the trace pipe. Fill in the TODOs.
 //
 // All kernel type definitions are in vmlinux.h; the helpers and SEC() are in
-// bpf_helpers.h. Build and test from the repository root with:
-//   npx --yes pnpm@10.34.9 bpflab test labs/hello-world hello.bpf.c
+// bpf_helpers.h. Test it (inside your clone of the kit, from the folder
+// holding this file):
+//   npx --yes pnpm@10.34.9 bpflab test hello-world hello.bpf.c
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

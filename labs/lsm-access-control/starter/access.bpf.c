@@ -2,8 +2,8 @@
 // that user space marks compromised in the map compromised_users. Fill in the
 // TODOs.
 //
-// Build and test from the repository root with:
-//   npx --yes pnpm@10.34.9 bpflab test labs/lsm-access-control access.bpf.c
+// Test it (inside your clone of the kit, from the folder holding this file):
+//   npx --yes pnpm@10.34.9 bpflab test lsm-access-control access.bpf.c
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h> // BPF_PROG

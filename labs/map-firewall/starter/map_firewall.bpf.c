@@ -2,8 +2,8 @@
 // ports (UDP and TCP) in a hash map and blocked source IPv4 prefixes in an
 // LPM trie, and changes them while the program runs. Fill in the TODOs.
 //
-// Build and test from the repository root with:
-//   npx --yes pnpm@10.34.9 bpflab test labs/map-firewall map_firewall.bpf.c
+// Test it (inside your clone of the kit, from the folder holding this file):
+//   npx --yes pnpm@10.34.9 bpflab test map-firewall map_firewall.bpf.c
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>

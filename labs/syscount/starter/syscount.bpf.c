@@ -1,8 +1,8 @@
 // Lab 2, syscount: count the system calls of the whole machine by syscall id,
 // in a map user space can read. Fill in the TODOs.
 //
-// Build and test from the repository root with:
-//   npx --yes pnpm@10.34.9 bpflab test labs/syscount syscount.bpf.c
+// Test it (inside your clone of the kit, from the folder holding this file):
+//   npx --yes pnpm@10.34.9 bpflab test syscount syscount.bpf.c
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -5,8 +5,8 @@
 // This program is correct C, but the verifier rejects it. Find out why with
 //   npx --yes pnpm@10.34.9 bpflab verify labs/verifier-loops/starter/sum.bpf.c
 // and fix it so that the verifier accepts it and the sum is still right.
-// Test it with:
-//   npx --yes pnpm@10.34.9 bpflab test labs/verifier-loops sum.bpf.c
+// Test it (inside your clone of the kit, from the folder holding this file):
+//   npx --yes pnpm@10.34.9 bpflab test verifier-loops sum.bpf.c
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

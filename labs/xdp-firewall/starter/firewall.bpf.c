@@ -1,8 +1,8 @@
 // Lab 3, XDP firewall: drop UDP datagrams to port 11111, pass everything
 // else. Fill in the TODOs; the handout lists every case that is checked.
 //
-// Build and test from the repository root with:
-//   npx --yes pnpm@10.34.9 bpflab test labs/xdp-firewall firewall.bpf.c
+// Test it (inside your clone of the kit, from the folder holding this file):
+//   npx --yes pnpm@10.34.9 bpflab test xdp-firewall firewall.bpf.c
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h> // bpf_htons, bpf_ntohs

@@ -8,10 +8,19 @@ export interface Io {
   readonly color?: boolean;
 }
 
+/**
+ * Where the user was: `pnpm bpflab ...` runs the command in the
+ * repository's root, but says in `INIT_CWD` which folder it was typed in,
+ * and relative paths mean that folder.
+ */
+export function userCwd(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return env.npm_lifecycle_event === 'bpflab' && env.INIT_CWD !== undefined && env.INIT_CWD !== '' ? env.INIT_CWD : cwd;
+}
+
 /** The process's own streams. */
 export const processIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  cwd: process.cwd(),
+  cwd: userCwd(),
   color: process.stderr.isTTY === true && (process.env.NO_COLOR ?? '') === '',
 };

@@ -36,7 +36,21 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { Kernel, KernelError, NOT_VERIFIED_LOG, type BpfObject, type BpfObjectMap, type TaskSpec } from '@bpflab/kernel';
+import {
+  BPF_OBJ_NAME_LEN,
+  createKernelVerifier,
+  Kernel,
+  KernelError,
+  NOT_VERIFIED_LOG,
+  type BpfObject,
+  type BpfObjectMap,
+  type HookHost,
+  type HookRegistry,
+  type KernelOptions,
+  type KernelVerifierReport,
+  type ObjectLoadFailure,
+  type TaskSpec,
+} from '@bpflab/kernel';
 import { compile, formatDiagnostics, ToolchainError } from '@bpflab/toolchain';
 import { ERRNO, errnoName, errnoText, UPDATE_FLAG } from '@bpflab/uapi';
 import { defaultObjectName } from './commands/build';
@@ -44,6 +58,7 @@ import { CliError } from './errors';
 import { readInput } from './input';
 import type { Io } from './io';
 import { objectFromBytes } from './object-input';
+import { shippedHookRegistry } from './shipped-hooks';
 
 /** The `format` of state files this version reads and writes. */
 export const STATE_FORMAT = 'bpflab-state/1';
@@ -235,6 +250,132 @@ export function snapshotMap(m: BpfObjectMap, cpus: number): MapSnapshot | undefi
   };
 }
 
+/* --------------------------------------------------------------- verifier */
+
+/** How the verifier of a CLI kernel checks programs. */
+export interface CliVerifierOptions {
+  /** `--unprivileged`: the rules for a loader without CAP_BPF / CAP_PERFMON; default false (root, as students load with sudo) */
+  readonly unprivileged?: boolean;
+  /** verifier log level: 1 the failing path (default), 2 every path */
+  readonly logLevel?: 1 | 2;
+  /** also record the state at each instruction (`bpflab verify --states`) */
+  readonly states?: boolean;
+}
+
+/** A kernel of one invocation, its hook plugins installed, its loader running the verifier. */
+export interface CliKernel {
+  readonly kernel: Kernel;
+  readonly host: HookHost;
+  /** every verdict of the loads so far, in order */
+  readonly reports: readonly KernelVerifierReport[];
+}
+
+/**
+ * A fresh simulated kernel for one command: the shipped hook plugins
+ * installed (their program types, helpers and context layouts) and the
+ * verifier in its load path, as `bpflab verify` runs it (`registry`: the
+ * plugins, default the shipped ones). Programs of a type
+ * the verifier cannot check (LSM, fentry...) load with a "not verified"
+ * verdict, which the reports say.
+ */
+export function createCliKernel(options: Omit<KernelOptions, 'verifier'>, verifier: CliVerifierOptions = {}, registry: HookRegistry = shippedHookRegistry()): CliKernel {
+  const reports: KernelVerifierReport[] = [];
+  let kernel: Kernel;
+  try {
+    kernel = new Kernel({
+      ...options,
+      verifier: createKernelVerifier({
+        registry,
+        privileged: verifier.unprivileged !== true,
+        logLevel: verifier.logLevel ?? 1,
+        ...(verifier.states === true ? { states: true } : {}),
+        onVerdict: (r) => reports.push(r),
+      }),
+    });
+  } catch (e) {
+    if (e instanceof KernelError) throw new CliError('bad-input', e.message);
+    throw e;
+  }
+  return { kernel, host: registry.install(kernel), reports };
+}
+
+/** One program's verdict in words: `accepted`, `rejected` or `not verified`. */
+export function verdictWord(r: KernelVerifierReport): 'accepted' | 'rejected' | 'not verified' {
+  if (r.verdict.verified === false) return 'not verified';
+  return r.verdict.ok ? 'accepted' : 'rejected';
+}
+
+/** How the verifier knew the program type: `xdp, built-in description` or `tracepoint, from hook plugin tracepoint`. */
+function describedBy(r: KernelVerifierReport): string {
+  const l = r.verdict.lookup;
+  if (l.kind === 'none') return l.reason;
+  return l.source === 'hook' ? `context from hook plugin ${l.hook}` : "the verifier's built-in description";
+}
+
+/**
+ * The text of one program's verification: the verdict line, the
+ * kernel-style verifier log and, for a rejection, the explained error
+ * (C source line, why, hint). `extra` goes between the log and the
+ * explanation (the states of `bpflab verify --states`).
+ */
+export function formatVerifyReport(r: KernelVerifierReport, extra = ''): string {
+  const word = verdictWord(r);
+  const log = r.verdict.log.endsWith('\n') ? r.verdict.log : `${r.verdict.log}\n`;
+  let out = `${r.program}: ${word} (program type ${r.progType.toLowerCase()}; ${describedBy(r)})\n`;
+  if (word === 'not verified') return `${out}${log}`;
+  out += `--- verifier log ---\n${log}--- end of log ---\n${extra}`;
+  const e = r.verdict.explanation;
+  if (e !== undefined) out += `${e.text}\n`;
+  return out;
+}
+
+/**
+ * The reports with the programs' names as the object has them: the kernel
+ * keeps the first 15 characters (`BPF_OBJ_NAME_LEN`), a student wrote the
+ * whole name. Reports come in load order, the order of the object's
+ * programs that load.
+ */
+export function withObjectNames(reports: readonly KernelVerifierReport[], object: BpfObject): KernelVerifierReport[] {
+  const loading = object.programs().filter((p) => p.autoload);
+  return reports.map((r, i) => {
+    const name = loading[i]?.name;
+    return name !== undefined && name !== r.program && name.slice(0, BPF_OBJ_NAME_LEN - 1) === r.program ? { ...r, program: name } : r;
+  });
+}
+
+/**
+ * The error of a failed object load. A verifier rejection prints the
+ * rejected program's report (log and explanation) on stderr and is a
+ * `program-failed` error (exit code 1); any other failure prints the
+ * kernel's log, if it has one, and is `bad-input` (exit code 2).
+ */
+export function loadFailure(io: Io, file: string, r: ObjectLoadFailure, reports: readonly KernelVerifierReport[]): CliError {
+  if (r.reason === 'verifier') {
+    const kernelName = (r.program ?? '').slice(0, BPF_OBJ_NAME_LEN - 1);
+    const rejected = reports.find((x) => x.program === kernelName && !x.verdict.ok);
+    if (rejected !== undefined) io.err(formatVerifyReport(r.program === undefined ? rejected : { ...rejected, program: r.program }));
+    else if (r.log !== undefined && r.log.trim() !== '') io.err(r.log.endsWith('\n') ? r.log : `${r.log}\n`);
+    return new CliError('program-failed', `${file}: program ${r.program ?? '?'} was rejected by the verifier: ${errnoWords(r.errno)}`);
+  }
+  const shown = r.log === undefined || r.log.trim() === '' || r.log === NOT_VERIFIED_LOG || reports.some((x) => x.verdict.log === r.log);
+  if (!shown) io.err(r.log!.endsWith('\n') ? r.log! : `${r.log!}\n`);
+  return new CliError('bad-input', `${file}: ${r.message}`);
+}
+
+/** What exit code 1 also means for the commands that load objects (their `--help`). */
+export const VERIFIER_EXIT_NOTE = 'A program the verifier rejects also exits 1: its verifier log and the explained error go to stderr.';
+
+/**
+ * Programs of the object loaded without verification (a type the verifier
+ * cannot check), one line each: `name: not verified: ... (why)`.
+ */
+export function notVerifiedNotes(object: BpfObject): string[] {
+  return object
+    .programs()
+    .filter((p) => p.autoload && p.verification.status !== 'verified')
+    .map((p) => `${p.name}: ${p.verification.log.trim()}`);
+}
+
 /* --------------------------------------------------------------- sessions */
 
 /** How to set up the kernel of one invocation. */
@@ -249,6 +390,8 @@ export interface SessionOptions {
   readonly uptimeNs?: bigint;
   /** `--state FILE.json`: read before loading (when it exists) */
   readonly state?: string;
+  /** `--unprivileged`: verify as a loader without CAP_BPF / CAP_PERFMON; default false */
+  readonly unprivileged?: boolean;
 }
 
 /** A kernel with the object loaded (and the state file's contents put back). */
@@ -257,6 +400,8 @@ export interface KernelSession {
   readonly file: string;
   readonly kernel: Kernel;
   readonly object: BpfObject;
+  /** the verifier's verdict on each program loaded */
+  readonly reports: readonly KernelVerifierReport[];
   /** the state file, resolved, when `--state` was given */
   readonly statePath: string | undefined;
   /** the state file's name as given */
@@ -280,9 +425,11 @@ export async function objectBytes(io: Io, file: string): Promise<{ readonly byte
 
 /**
  * Opens `file` (`.o`, or `.c` compiled first), loads it into a fresh
- * simulated kernel and, with `options.state`, puts the state file's map
- * contents back. A load that fails is a `bad-input` error carrying the
- * kernel's message (its verifier log goes to stderr first).
+ * simulated kernel whose loader runs the verifier ({@link createCliKernel})
+ * and, with `options.state`, puts the state file's map contents back. A
+ * program the verifier rejects is a `program-failed` error (its log and
+ * explanation go to stderr first); any other failed load is `bad-input`
+ * carrying the kernel's message ({@link loadFailure}).
  */
 export async function openSession(io: Io, file: string, options: SessionOptions = {}): Promise<KernelSession> {
   const statePath = options.state === undefined ? undefined : resolve(io.cwd, options.state);
@@ -292,25 +439,19 @@ export async function openSession(io: Io, file: string, options: SessionOptions 
   }
   const { bytes, name } = await objectBytes(io, file);
   const spec = objectFromBytes(name, bytes);
-  let kernel: Kernel;
-  try {
-    kernel = new Kernel({
+  const { kernel, reports } = createCliKernel(
+    {
       cpus: options.cpus ?? saved?.cpus ?? DEFAULT_CLI_CPUS,
       trace: { recordCmd: options.recordComm ?? true },
       ...(options.uptimeNs === undefined ? {} : { clock: { startNs: options.uptimeNs } }),
       ...(options.process === undefined ? {} : { process: options.process }),
-    });
-  } catch (e) {
-    if (e instanceof KernelError) throw new CliError('bad-input', e.message);
-    throw e;
-  }
+    },
+    { unprivileged: options.unprivileged === true },
+  );
   const object = kernel.openObject(spec);
   const r = object.load();
-  if (!r.ok) {
-    if (r.log !== undefined && r.log.trim() !== '' && r.log !== NOT_VERIFIED_LOG) io.err(r.log.endsWith('\n') ? r.log : `${r.log}\n`);
-    throw new CliError('bad-input', `${file}: ${r.message}`);
-  }
-  const session = { file, kernel, object, statePath, stateName: options.state };
+  if (!r.ok) throw loadFailure(io, file, r, reports);
+  const session = { file, kernel, object, reports, statePath, stateName: options.state };
   if (saved !== undefined) restoreState(session, saved);
   return session;
 }

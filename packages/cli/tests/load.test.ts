@@ -1,8 +1,11 @@
 // `bpflab load`: the seed examples (and the course's vmlinux.h hello world)
-// load into a fresh simulated kernel and list their programs and maps;
-// programs the pass-through verifier let in are "not verified"; a load the
-// kernel refuses exits 2 with the kernel's message. Built with clang from
-// the toolchain's fixtures; skipped visibly without clang.
+// load into a fresh simulated kernel, whose loader runs the verifier, and
+// list their programs and maps: programs the verifier accepted are
+// "verified", programs of a type it cannot check (LSM) "not verified" with a
+// note saying why; a program the verifier rejects exits 1 with the log and
+// the explained error on stderr; any other load the kernel refuses exits 2
+// with the kernel's message. Built with clang from the toolchain's fixtures;
+// skipped visibly without clang.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,24 +43,33 @@ interface LoadJson {
 }
 
 describeClang('bpflab load', () => {
-  it.each<{ source: string; programs: readonly [name: string, section: string, type: string][]; maps: readonly [name: string, type: string, key: number, value: number, max: number][] }>([
+  it.each<{
+    source: string;
+    verified: boolean;
+    programs: readonly [name: string, section: string, type: string][];
+    maps: readonly [name: string, type: string, key: number, value: number, max: number][];
+  }>([
     {
       source: 'programs/hello.bpf.c',
+      verified: true,
       programs: [['hello', 'tracepoint/syscalls/sys_enter_execve', 'tracepoint']],
       maps: [['hello.rodata', 'array', 4, 28, 1]],
     },
     {
       source: 'programs/syscount.bpf.c',
+      verified: true,
       programs: [['count_syscalls', 'tracepoint/raw_syscalls/sys_enter', 'tracepoint']],
       maps: [['syscall_counts', 'percpu_hash', 4, 8, 512]],
     },
     {
       source: 'programs/xdp_firewall.bpf.c',
+      verified: true,
       programs: [['xdp_firewall', 'xdp', 'xdp']],
       maps: [],
     },
     {
       source: 'programs/lsm_access.bpf.c',
+      verified: false,
       programs: [
         ['restrict_file_open', 'lsm/file_open', 'lsm'],
         ['restrict_file_permission', 'lsm/file_permission', 'lsm'],
@@ -66,10 +78,11 @@ describeClang('bpflab load', () => {
     },
     {
       source: 'vmlinux/hello.bpf.c',
+      verified: true,
       programs: [['handle_tracepoint', 'tracepoint/syscalls/sys_enter_execve', 'tracepoint']],
       maps: [['hello.rodata', 'array', 4, 28, 1]],
     },
-  ])('$source: programs and maps, "not verified"', async ({ source, programs, maps }) => {
+  ])('$source: programs and maps, verified: $verified', async ({ source, verified, programs, maps }) => {
     const r = await bpflab('load', join(FIXTURES, source), '--json');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -77,13 +90,13 @@ describeClang('bpflab load', () => {
     expect(have.cpus).toBe(2);
     expect(have.programs.map((p) => [p.name, p.section, p.type])).toEqual(programs);
     for (const p of have.programs) {
-      expect(p).toMatchObject({ loaded: true, verified: false, verification: 'not verified' });
+      expect(p).toMatchObject({ loaded: true, verified, verification: verified ? 'verified' : 'not verified' });
       expect(p.insns).toBeGreaterThan(5);
     }
     expect(have.maps.map((m) => [m.name, m.type, m.bytes_key, m.bytes_value, m.max_entries])).toEqual(maps);
   });
 
-  it('prints a table of programs and maps, never calling an unchecked program verified', async () => {
+  it('prints a table of programs and maps; the verifier checked the program', async () => {
     expect((await bpflab('build', join(FIXTURES, 'programs/syscount.bpf.c'), '-o', 'syscount.bpf.o')).code).toBe(0);
     const r = await bpflab('load', 'syscount.bpf.o');
     expect(r).toMatchObject({ code: 0, err: '' });
@@ -92,11 +105,71 @@ describeClang('bpflab load', () => {
     expect(lines.slice(1, 4)).toEqual([
       'programs:',
       '  NAME            SECTION                            TYPE        INSNS  VERIFICATION',
-      expect.stringMatching(/^ {2}count_syscalls {2}tracepoint\/raw_syscalls\/sys_enter {2}tracepoint +\d+ {2}not verified$/),
+      expect.stringMatching(/^ {2}count_syscalls {2}tracepoint\/raw_syscalls\/sys_enter {2}tracepoint +\d+ {2}verified$/),
     ]);
-    expect(lines.slice(4, 7)).toEqual(['maps:', '  NAME            TYPE         KEY  VALUE  MAX_ENTRIES', '  syscall_counts  percpu_hash    4      8          512']);
-    expect(lines[7]).toMatch(/^note: not verified: no verifier is installed/);
+    expect(lines.slice(4, 8)).toEqual(['maps:', '  NAME            TYPE         KEY  VALUE  MAX_ENTRIES', '  syscall_counts  percpu_hash    4      8          512', '']);
+    expect(r.out).not.toContain('not verified');
+  });
+
+  it('says which programs the verifier could not check, and why, never calling them verified', async () => {
+    const r = await bpflab('load', join(FIXTURES, 'programs/lsm_access.bpf.c'));
+    expect(r).toMatchObject({ code: 0, err: '' });
+    const rows = r.out.split('\n').filter((l) => l.startsWith('  restrict_'));
+    expect(rows).toEqual([expect.stringMatching(/ {2}not verified$/), expect.stringMatching(/ {2}not verified$/)]);
+    const notes = r.out.split('\n').filter((l) => l.startsWith('note: '));
+    expect(notes).toEqual(
+      ['restrict_file_open', 'restrict_file_permission'].map((p) => expect.stringMatching(new RegExp(`^note: ${p}: not verified: bpflab has no verifier description for program type LSM \\(.*BTF.*\\); the program was loaded unchecked$`))),
+    );
     expect(r.out.replace(/not verified/g, '')).not.toMatch(/verified/);
+  });
+
+  it('exits 1 when the verifier rejects a program: the kernel-style log and the explanation on stderr', async () => {
+    writeFileSync(
+      join(tmp, 'nonull.bpf.c'),
+      [
+        '#include <linux/bpf.h>',
+        '#include <bpf/bpf_helpers.h>',
+        'struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 8); __type(key, __u32); __type(value, __u64); } counts SEC(".maps");',
+        'SEC("xdp") int nonull(struct xdp_md *ctx) {',
+        '  __u32 key = 0;',
+        '  __u64 *v = bpf_map_lookup_elem(&counts, &key);',
+        '  *v += 1;',
+        '  return XDP_PASS;',
+        '}',
+        'char LICENSE[] SEC("license") = "GPL";',
+        '',
+      ].join('\n'),
+    );
+    const r = await bpflab('load', 'nonull.bpf.c');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    const err = r.err.split('\n');
+    expect(err[0]).toBe('nonull: rejected (program type xdp; context from hook plugin xdp)');
+    expect(err).toContain('--- verifier log ---');
+    expect(err).toContain("R0 invalid mem access 'map_value_or_null'");
+    expect(err).toContain('  at nonull.bpf.c:7: *v += 1;');
+    expect(r.err).toMatch(/^why: R0 may be NULL here/m);
+    expect(r.err).toMatch(/^hint: Test the pointer before using it/m);
+    expect(r.err).toMatch(/\nbpflab: nonull\.bpf\.c: program nonull was rejected by the verifier: permission denied \(EACCES\)\n$/);
+  });
+
+  it('names a rejected program by its whole name, though the kernel keeps 15 characters of it', async () => {
+    writeFileSync(
+      join(tmp, 'longname.bpf.c'),
+      '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nSEC("xdp") int drop_every_other_frame(struct xdp_md *ctx) { long r; asm volatile("%0 = r9" : "=r"(r)); return r; }\nchar LICENSE[] SEC("license") = "GPL";\n',
+    );
+    const r = await bpflab('load', 'longname.bpf.c');
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')[0]).toBe('drop_every_other_frame: rejected (program type xdp; context from hook plugin xdp)');
+    expect(r.err).toContain('\nR9 !read_ok\n');
+    expect(r.err).toMatch(/^hint: Set the register before using it/m);
+  });
+
+  it('--unprivileged verifies as a loader without CAP_BPF: an XDP program may not be loaded', async () => {
+    const r = await bpflab('load', join(FIXTURES, 'programs/xdp_firewall.bpf.c'), '--unprivileged');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('program type xdp needs CAP_BPF and CAP_PERFMON (or CAP_NET_ADMIN); load it as root');
   });
 
   it('sizes the kernel with --cpus', async () => {

@@ -4,7 +4,7 @@
 // one invocation to the next. Objects are the toolchain's fixtures built
 // with clang (skipped visibly without clang).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,6 +212,40 @@ describeClang('bpflab run of an object', () => {
     expect(r.err).toMatch(/^bpflab: fault\.bpf\.o: program far: pc \d+: read of 8 bytes at 0x[0-9a-f]+ \(ctx\+4096\)/);
   });
 
+  it('never runs a program the verifier rejects: exit 1, the log and the explanation on stderr, no state written', async () => {
+    const source = join(tmp, 'uninit.bpf.c');
+    writeFileSync(
+      source,
+      [
+        '#include <linux/bpf.h>',
+        '#include <bpf/bpf_helpers.h>',
+        'SEC("tracepoint/syscalls/sys_enter_getpid") int noexit(void *ctx) {',
+        '  asm volatile("r0 = 0; if r0 == 0 goto +0;" ::: "r0");',
+        '  asm volatile("r1 = r9");',
+        '  return 0;',
+        '}',
+        'char LICENSE[] SEC("license") = "GPL";',
+        '',
+      ].join('\n'),
+    );
+    await build(source, 'uninit.bpf.o');
+    rmSync(join(tmp, 'uninit.json'), { force: true });
+    const r = await bpflab('run', 'uninit.bpf.o', '--state', 'uninit.json');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^noexit: rejected \(program type tracepoint; context from hook plugin tracepoint\)\n--- verifier log ---\n/);
+    expect(r.err).toContain('\nR9 !read_ok\n');
+    expect(r.err).toMatch(/^why: R9 is read before anything was written to it/m);
+    expect(r.err).toMatch(/\nbpflab: uninit\.bpf\.o: program noexit was rejected by the verifier: permission denied \(EACCES\)\n$/);
+    expect(existsSync(join(tmp, 'uninit.json'))).toBe(false);
+  });
+
+  it('--unprivileged verifies as a loader without CAP_BPF (a tracepoint program may not be loaded)', async () => {
+    const r = await bpflab('run', 'hello.bpf.o', '--unprivileged');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('program type tracepoint needs CAP_BPF and CAP_PERFMON (or CAP_NET_ADMIN); load it as root');
+  });
+
   it.each<[string, string[], string]>([
     ['a program the object does not have', ['lsm_access.bpf.o', '--prog', 'nope'], "lsm_access.bpf.o has no program 'nope' (programs: restrict_file_open, restrict_file_permission)"],
     ['no --prog with two programs', ['lsm_access.bpf.o'], 'lsm_access.bpf.o has 2 programs (restrict_file_open, restrict_file_permission): choose one with --prog NAME'],
@@ -234,5 +268,6 @@ describeClang('bpflab run of an object', () => {
     expect(await bpflab('run', 'two.s')).toEqual({ code: 0, out: 'r0 = 0x2 (2)\nexecuted 2 instructions\n', err: '' });
     const r = await bpflab('run', 'two.s', '--state', 'x.json');
     expect(r).toMatchObject({ code: 2, err: expect.stringContaining('--state is for object files') });
+    expect(await bpflab('run', 'two.s', '--unprivileged')).toMatchObject({ code: 2, err: expect.stringContaining('--unprivileged is for object files') });
   });
 });

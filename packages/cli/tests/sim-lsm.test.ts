@@ -1,6 +1,8 @@
 // The seed's LSM example through `bpflab sim`: once user space marks uid 1001
 // compromised, its opens and reads fail with -EPERM; uid 1000 is unaffected;
-// clearing the mark restores access.
+// clearing the mark restores access. The verifier cannot check LSM programs
+// (their context is typed through BTF): they load "not verified", and the
+// report says so.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +57,12 @@ const SCENARIO = `steps:
   expect({ code, err }).toEqual({ code: 0, err: '' });
   const report = JSON.parse(out) as {
     steps: { kind: string; observation?: { op: string; uid: number; result: number; errno?: string } }[];
+    not_verified: string[];
   };
+  expect(report.not_verified).toEqual([
+    expect.stringMatching(/^restrict_file_open: not verified: bpflab has no verifier description for program type LSM /),
+    expect.stringMatching(/^restrict_file_permission: not verified: /),
+  ]);
   const ops = report.steps.filter((s) => s.kind === 'op').map((s) => s.observation!);
   // uid 1000 opens; uid 1001 (marked) open and read denied; uid 1000 still opens; cleared: uid 1001 opens.
   expect(ops.map((o) => [o.op, o.uid, o.result < 0 ? o.errno : 'ok'])).toEqual([
@@ -64,5 +71,19 @@ const SCENARIO = `steps:
     ['read', 1001, 'EPERM'],
     ['open', 1000, 'ok'],
     ['open', 1001, 'ok'],
+  ]);
+});
+
+(clang ? it : it.skip)('says in its text report which programs were not verified', async () => {
+  writeFileSync(join(tmp, 'empty.yaml'), 'steps: []\n');
+  let out = '';
+  const io: Io = { out: (t) => void (out += t), err: () => undefined, cwd: tmp };
+  expect(await main(['node', 'bpflab', 'sim', PROGRAM, 'empty.yaml'], io)).toBe(0);
+  const lines = out.split('\n');
+  const at = lines.indexOf('not verified:');
+  expect(at).toBeGreaterThan(0);
+  expect(lines.slice(at + 1, at + 3)).toEqual([
+    expect.stringMatching(/^ {2}restrict_file_open: not verified: .*the program was loaded unchecked$/),
+    expect.stringMatching(/^ {2}restrict_file_permission: not verified: /),
   ]);
 });

@@ -94,7 +94,27 @@ int on_openat(void *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-// Reads far past the 16-byte record of sys_enter_getpid: nothing verified it, so the run faults.
+// Uses the lookup's result without the NULL check: the verifier rejects it.
+const NO_NULL_CHECK = `
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 8); __type(key, __u32); __type(value, __u64); } counts SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_getpid")
+int count(void *ctx)
+{
+	__u32 key = 0;
+	__u64 *v = bpf_map_lookup_elem(&counts, &key);
+	*v += 1;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+// Reads far past the 16-byte record of sys_enter_getpid: the verifier allows
+// tracepoint context reads up to PERF_MAX_TRACE_SIZE (8192), as Linux does, so the run faults.
 const FAULT = `
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -143,7 +163,7 @@ describe('scenario files', () => {
       want: ["s.yaml:2:12: steps[0].mix key 'reed': \"reed\" is not one of the 94 known values; did you mean 'read'?"],
     },
     { name: 'a map step without its value', text: 'steps:\n  - map_update: { map: m, key: 1 }\n', want: ["s.yaml:2:17: steps[0].map_update: missing key 'value'"] },
-    { name: 'a wrong type', text: 'cpus: two\nsteps: []\n', want: ['s.yaml:1:7: cpus: "two" is not integer'] },
+    { name: 'a wrong type', text: 'cpus: two\nsteps: []\n', want: ['s.yaml:1:7: cpus: "two" is not an integer'] },
     { name: 'no steps', text: 'cpus: 2\n', want: ["s.yaml:1:1: the file: missing key 'steps'"] },
     { name: 'a list instead of a mapping', text: '- syscall: read\n', want: ['s.yaml:1:1: a scenario is a mapping with steps (and optionally cpus, attach)'] },
     {
@@ -232,6 +252,21 @@ steps:
     expect(r.err).toBe(
       'bpflab: seed_hello.bpf.o: program handle_tracepoint: SEC("tracepoint") names no tracepoint, so libbpf does not attach it by itself: name its target in noattach.yaml, e.g.\n  attach:\n    handle_tracepoint: raw_syscalls/sys_enter\n',
     );
+  });
+
+  it('attaches by section: attach names SEC("tracepoint") programs whatever their function is called', async () => {
+    file('bysection.yaml', 'attach:\n  tracepoint: raw_syscalls/sys_enter\nsteps:\n  - syscall: read\n    task: { pid: 4301 }\n');
+    const r = await bpflab('sim', seedHello, 'bysection.yaml');
+    expect(r.err).toBe('');
+    expect(r.out).toContain('handle_tracepoint: SEC("tracepoint") -> tracepoint raw_syscalls/sys_enter');
+    expect(r.out).toContain('BPF triggered from PID 4301.');
+  });
+
+  it('refuses an attach key that names no program and no section', async () => {
+    file('nokey.yaml', 'attach:\n  handle: raw_syscalls/sys_enter\nsteps: []\n');
+    const r = await bpflab('sim', seedHello, 'nokey.yaml');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`bpflab: nokey.yaml: attach: 'handle' names no program and no section of ${seedHello} (programs: handle_tracepoint (SEC("tracepoint")))\n`);
   });
 
   it('reports a target that does not exist', async () => {
@@ -363,6 +398,18 @@ steps:
     const r = await bpflab('sim', fault, 'fault.yaml');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^bpflab: fault\.yaml:3:5: steps\[1\] \(syscall\): program wild: pc \d+: read of 8 bytes at /);
+  });
+
+  it('never runs a program the verifier rejects: exit 1, its log and explanation on stderr', async () => {
+    file('nonull.bpf.c', NO_NULL_CHECK);
+    file('n.yaml', 'steps:\n  - syscall: getpid\n');
+    const r = await bpflab('sim', 'nonull.bpf.c', 'n.yaml');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^count: rejected \(program type tracepoint; context from hook plugin tracepoint\)\n--- verifier log ---\n/);
+    expect(r.err).toContain("\nR0 invalid mem access 'map_value_or_null'\n");
+    expect(r.err).toMatch(/^ {2}at nonull\.bpf\.c:\d+: \*v \+= 1;$/m);
+    expect(r.err).toMatch(/\nbpflab: nonull\.bpf\.c: program count was rejected by the verifier: permission denied \(EACCES\)\n$/);
   });
 
   it('says when no packet was captured for --pcap-out', async () => {

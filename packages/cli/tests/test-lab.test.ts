@@ -48,10 +48,19 @@ describe('bpflab test', () => {
     expect(r.out.trimEnd().split('\n').at(-1)).toBe('1 passed, 2 failed');
   });
 
-  withClang('prints the whole result with --json', async () => {
-    const r = await bpflab(MINI, 'test', '.', 'solution', '--json');
+  withClang('prints the result with --json, hidden scenarios by points and status only', async () => {
+    const r = await bpflab(MINI, 'test', '.', 'starter', '--json');
     const result = JSON.parse(r.out) as SubmissionResult;
-    expect(result).toMatchObject({ lab: 'mini-lab', score: 100, maxScore: 100, gradable: true });
+    expect(result).toMatchObject({ lab: 'mini-lab', score: 10, maxScore: 100, gradable: true });
+    expect(result.scenarios[2]).toMatchObject({ name: 'hidden scenario 1', status: 'failed', points: 0, maxPoints: 30, message: 'failed', differences: [] });
+    expect(r.out).not.toContain('execve from');
+  });
+
+  it('exits 2 for a folder with nothing to grade', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpflab-empty-'));
+    const r = await bpflab(dir, 'test', MINI, '.');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('bpflab: .: no count.bpf.c in this folder (and no other .c or .o file to grade)\n');
   });
 
   it('says where the submission should be when there is none', async () => {
@@ -68,7 +77,7 @@ describe('bpflab test', () => {
     writeFileSync(join(dir, 'lab.yaml'), readFileSync(join(dir, 'lab.yaml'), 'utf8').replace('points: 60', 'points: sixty'));
     const r = await bpflab(dir, 'test', '.', 'solution');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('bpflab: lab.yaml:24:13: scenarios[1].points: "sixty" is not number\n');
+    expect(r.err).toBe('bpflab: lab.yaml:24:13: scenarios[1].points: "sixty" is not a number\n');
   });
 
   it('names the shipped labs when the lab is unknown', async () => {

@@ -138,9 +138,14 @@ export function rawTracepointByName(name: string): RawTracepointDef | undefined 
   return RAW_TRACEPOINTS.find((t) => t.name === name);
 }
 
-/** The generic context of `SEC("tracepoint/...")` programs: any aligned read of the record (`tp_prog_is_valid_access`). */
+/**
+ * The generic context of `SEC("tracepoint/...")` programs: any aligned read
+ * of the record after its 8-byte common header (`tp_prog_is_valid_access`
+ * refuses offsets below `sizeof(void *)`: Linux answers `invalid
+ * bpf_context access off=0 size=4` to a read of `common_type`).
+ */
 export const TRACEPOINT_CTX: CtxLayout = ctxLayout('struct trace_event_raw_* (the tracepoint\'s record)', PERF_MAX_TRACE_SIZE, {
-  record: [0, PERF_MAX_TRACE_SIZE, 'scalar', { read: [1, 2, 4, 8] }],
+  record: [8, PERF_MAX_TRACE_SIZE - 8, 'scalar', { read: [1, 2, 4, 8] }],
 });
 
 /** The generic context of `SEC("raw_tp/...")` programs (`raw_tp_prog_is_valid_access`). */

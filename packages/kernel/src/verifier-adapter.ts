@@ -59,6 +59,8 @@ export interface KernelVerifierOptions {
   readonly logLevel?: 0 | 1 | 2;
   /** called with every verdict, with the verifier's full result and explanation */
   readonly onVerdict?: (report: KernelVerifierReport) => void;
+  /** record the state at each processed instruction into the result's `states` (`bpflab verify --states`); default false */
+  readonly states?: boolean;
 }
 
 /** Where a program type's description came from. */
@@ -216,7 +218,7 @@ export function createKernelVerifier(options: KernelVerifierOptions = {}): Verif
       const result = verify(
         { insns: program.insns, lineInfo: verifierLineInfo(program), license: program.license },
         lookup.description,
-        { privileged, logLevel, maps: verifierMaps(maps) },
+        { privileged, logLevel, maps: verifierMaps(maps), ...(options.states === true ? { recordStates: true } : {}) },
       );
       const explanation = explain(result);
       verdict = {

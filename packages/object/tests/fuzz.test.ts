@@ -8,6 +8,7 @@ import { readElf } from '../src/internal/elf';
 import { formatInspect, formatObjectJson, formatSourceListing, ObjectError, readObject } from '../src/index';
 import { buildElf, callLocal, CODE, DATA, lddw, R, RETURN_0 } from './elf-builder';
 import { compileFixture, findClang, skipNote } from './support';
+import { rng as unitRng } from '../../../tools/test-support/bpf-fuzz';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed_b9f1);
 const CASES = Number(process.env['FUZZ_CASES'] ?? 10_000);
@@ -19,17 +20,10 @@ const CASES = Number(process.env['FUZZ_CASES'] ?? 10_000);
  */
 const HANG_MS = 10_000;
 
-/** xorshift32: small, fast, deterministic. */
+/** xorshift32 (the shared fuzz generator) as 32-bit integers. */
 function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
+  const next = unitRng(seed);
+  return () => Math.floor(next() * 0x100000000);
 }
 
 function handmade(): Uint8Array {

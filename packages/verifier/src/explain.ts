@@ -74,13 +74,25 @@ const RULES: readonly Rule[] = [
     }),
   },
   {
-    test: /^(BPF program is too large|infinite loop detected|back-edge from insn)/,
+    test: /^infinite loop detected at insn (\d+)/,
     explain: (m) => ({
+      explanation: `The verifier came back to insn ${m[1]}, inside a loop, with exactly the state it had there the time before: nothing the loop does changes what decides whether it ends, so it would run forever.`,
+      hint: 'Make the loop variable change on every iteration (a forgotten `i++`?) and test it against a bound the verifier can see: `for (int i = 0; i < 64; i++)`.',
+    }),
+  },
+  {
+    test: /^BPF program is too large/,
+    explain: () => ({
       explanation:
-        m[1] === 'back-edge from insn'
-          ? 'The program has a loop, and loops are only allowed for privileged programs.'
-          : 'The verifier walks every iteration of every loop; here it could not prove the loop ends within its budget of 1,000,000 instructions (or it found a state that repeats forever).',
-      hint: 'Give loops a constant bound the verifier can see (`for (int i = 0; i < 64; i++)` with a compare on i, not on data), or use bpf_loop() / a bounded iterator; make sure the loop variable changes on every path.',
+        'The verifier walks every iteration of every loop, and here it used up its budget of 1,000,000 processed instructions: it cannot see where the loop ends (its bound comes from data it cannot know), or the loop runs too many iterations.',
+      hint: 'Give the loop a constant bound the verifier can see (`for (int i = 0; i < 64; i++)`, or clamp a bound from data first: `if (n > 64) n = 64;`), or use bpf_loop() for many iterations.',
+    }),
+  },
+  {
+    test: /^back-edge from insn/,
+    explain: () => ({
+      explanation: 'The program has a loop, and loops are only allowed for programs loaded with CAP_BPF (root).',
+      hint: 'Load the program as root, or unroll the loop with a constant bound (`#pragma unroll` over `for (int i = 0; i < 8; i++)`).',
     }),
   },
   {
@@ -196,7 +208,8 @@ export function explain(result: VerifyResult): Explanation | undefined {
   const where = src
     ? `${src.file ?? ''}${src.lineNumber !== undefined ? `:${src.lineNumber}` : ''}`.replace(/^:/, 'line ')
     : '';
-  const lines = [`error: ${err.message}${err.pc >= 0 ? ` (insn ${err.pc})` : ''}`];
+  const at = err.pc >= 0 && !err.message.includes(`insn ${err.pc}`) ? ` (insn ${err.pc})` : '';
+  const lines = [`error: ${err.message}${at}`];
   if (src) lines.push(`  at ${where ? `${where}: ` : ''}${src.line.trim()}`);
   lines.push(`why: ${explanation}`, `hint: ${hint}`);
   return {

@@ -27,3 +27,8 @@ export type { MapInfo, RegKind, RegState } from './state/reg-state';
 export type { Tnum } from './domain/tnum';
 export { formatKernelInsn } from './log/insn-printer';
 export { formatReg, regTypeName } from './log/state-printer';
+export { STATE_VISIT_LIMIT } from './states/record';
+export type { PathEnd, StateItem, StatePath, StateTrace, StateVisit, TracedInsn } from './states/record';
+export { describePathEnd, formatStateTrace, formatVisitState } from './states/text';
+export { escapeHtml, renderStatesHtml } from './states/html';
+export type { StatesHtmlOptions, StatesPage } from './states/html';

@@ -27,6 +27,12 @@ export const msg = {
   jumpSeqTooComplex: (n: number) => `The sequence of ${n} jumps is too complex.`,
   infiniteLoop: (i: number) => `infinite loop detected at insn ${i}`,
   callStackTooDeep: (depth: number) => `the call stack of ${depth} frames is too deep`,
+  combinedStackTooLarge: (calls: number, depth: number) => `combined stack size of ${calls} calls is ${depth}. Too large`,
+  subprogStackTooLarge: (idx: number, depth: number) => `stack size of subprog ${idx} is ${depth}. Too large`,
+  tailCallStackTooLarge: (depth: number) =>
+    `tail_calls are not allowed when call stack of previous frames is ${depth} bytes. Too large`,
+  tailCallInSubprog: () => `tail_call is not allowed in subprogs without BTF`,
+  ldAbsInSubprog: () => `LD_ABS is not allowed in subprogs without BTF`,
 
   /* ------------------------------------------------------------ registers */
   notReadOk: (r: number) => `R${r} !read_ok`,
@@ -57,6 +63,10 @@ export const msg = {
   varStackAccessUnpriv: (r: number, vo: string, off: number) =>
     `R${r} variable stack access prohibited for !root, var_off=${vo} off=${off}`,
   mapValueArithOob: (r: number) => `R${r} pointer arithmetic of map value goes out of range, prohibited for !root`,
+  aluPtrType: (r: number) => `R${r} has pointer with unsupported alu operation, pointer arithmetic with it prohibited for !root`,
+  aluPaths: (r: number, op: 'add' | 'sub') =>
+    `R${r} tried to ${op} from different maps, paths or scalars, pointer arithmetic with it prohibited for !root`,
+  aluLimit: (r: number, op: 'add' | 'sub') => `R${r} tried to ${op} beyond pointer bounds, pointer arithmetic with it prohibited for !root`,
   partialCopyOfPointer: (r: number) => `R${r} partial copy of pointer`,
   sext32Ptr: (r: number) => `R${r} sign-extension part of pointer`,
   aluOnPtr: (r: number) => `R${r} pointer arithmetic prohibited`,
@@ -135,6 +145,7 @@ export const msg = {
   referenceLeak: (what: string) => `${what} would lead to reference leak`,
   releaseReferenceExpected: (r: number) => `R${r} must be referenced when passed to release function`,
   callbackNotFunc: (r: number) => `R${r} is not a function`,
+  callbackNotAllowedForMap: () => `callback function not allowed for map`,
 
   helperPacketAccess: () => `helper access to the packet is not allowed`,
   zeroSizedRead: (r: number, lo: bigint, hi: bigint) => `R${r} invalid zero-sized read: u64=[${lo},${hi}]`,

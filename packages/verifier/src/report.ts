@@ -4,6 +4,7 @@
  */
 import type { LineInfo, VerifyStats } from './types';
 import type { VerifierError } from './errors';
+import type { StateTrace } from './states/record';
 
 /** The kernel's processed-instruction limit (`BPF_COMPLEXITY_LIMIT_INSNS`). */
 export const COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -19,6 +20,8 @@ export interface VerifyResult {
   readonly stats: VerifyStats;
   /** source line of the failing instruction, when line info was given */
   readonly sourceLine?: LineInfo;
+  /** the state at each processed instruction, per path (with `recordStates`) */
+  readonly states?: StateTrace;
 }
 
 /** `processed N insns (limit 1000000) max_states_per_insn M total_states T peak_states P mark_read K` */

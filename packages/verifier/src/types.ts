@@ -150,6 +150,18 @@ export interface VerifyOptions {
   readonly insnLimit?: number;
   /** number of possible CPUs, for `bpf_get_smp_processor_id` ranges. Default 2. */
   readonly nrCpus?: number;
+  /**
+   * Record the register and stack state at each processed instruction, per
+   * path, into `VerifyResult.states` (`bpflab verify --states`). Default false.
+   */
+  readonly recordStates?: boolean;
+  /**
+   * The program comes with BTF function info (`prog_btf_fd`, `func_info`),
+   * which a subprogram needs to call `bpf_tail_call` or use `LD_ABS`.
+   * Default false; line info in the program (clang `-g` writes both)
+   * counts as BTF too.
+   */
+  readonly btf?: boolean;
 }
 
 /** Defaults of {@link VerifyOptions}. */
@@ -159,6 +171,8 @@ export const DEFAULT_VERIFY_OPTIONS: Required<Omit<VerifyOptions, 'capabilities'
   maps: [],
   insnLimit: 1_000_000,
   nrCpus: 2,
+  recordStates: false,
+  btf: false,
 });
 
 /** Counters of one verification, as the kernel's last log line reports them. */

@@ -13,6 +13,7 @@ import { Env, Reject } from './pipeline/env';
 import { explore } from './pipeline/explore';
 import { findSubprogs, layout, mapInfos, resolveMaps } from './pipeline/prepare';
 import { formatStats, type VerifyResult } from './report';
+import { StateRecorder } from './states/record';
 import { DEFAULT_VERIFY_OPTIONS, type ProgramTypeDescription, type VerifyOptions, type VerifyProgram } from './types';
 
 export type { VerifyResult } from './report';
@@ -55,6 +56,7 @@ export function verify(program: VerifyProgram, progType: ProgramTypeDescription,
   const env = new Env(lay.insns, lay.lineInfo, progType, o, mapInfos(o.maps), log, program.license);
   const errors: VerifierError[] = [];
   const insnIndexOf = (pc: number): number => lay.slotOf.findIndex((s) => s === pc);
+  const recorder = o.recordStates ? new StateRecorder(lay.insns, lay.lineInfo, env.mapAddress) : undefined;
   try {
     if (program.insns.length === 0) throw new Reject('emptyProgram', 'BPF program is empty');
     if (!(o.capabilities?.bpf ?? o.privileged) && !progType.unprivilegedLoad) {
@@ -67,7 +69,7 @@ export function verify(program: VerifyProgram, progType: ProgramTypeDescription,
     computeLiveRegs(env);
     computeScc(env);
     printLiveRegs(env, env.mapAddress);
-    explore(env);
+    explore(env, recorder);
   } catch (e) {
     if (!(e instanceof Reject)) throw e;
     const pc = e.at ?? env.insnIdx;
@@ -96,5 +98,6 @@ export function verify(program: VerifyProgram, progType: ProgramTypeDescription,
     log: log.toString(),
     stats,
     ...(sourceLine === undefined ? {} : { sourceLine }),
+    ...(recorder === undefined ? {} : { states: recorder.finish(errors) }),
   };
 }

@@ -13,6 +13,7 @@ import { checkLab, prebuildLab, type LabCheck } from '@bpflab/grader';
 import { ToolchainError } from '@bpflab/toolchain';
 import { CliError, CliExit, EXIT } from '../errors';
 import type { Io } from '../io';
+import { shownPath } from './test';
 import { BUNDLED_LABS_DIR, bundledLabIds, readLab } from '../lab-path';
 
 function pad(s: string, n: number): string {
@@ -69,7 +70,7 @@ export async function labPrebuildCommand(io: Io, labs: readonly string[]): Promi
       if (e instanceof ToolchainError) throw new CliError('bad-input', e.message);
       throw e;
     }
-    const rel = (f: string): string => relative(io.cwd, f) || f;
+    const rel = (f: string): string => shownPath(io.cwd, f);
     io.out(`lab ${lab.id}: ${r.written.length} written, ${r.kept.length} up to date, ${r.removed.length} stale removed, ${r.failed.length} do not compile\n`);
     for (const f of r.written) io.out(`  wrote ${rel(f)}\n`);
     for (const f of r.removed) io.out(`  removed ${rel(f)}\n`);
@@ -90,7 +91,7 @@ export function labListCommand(io: Io): void {
     const hidden = l.scenarios.filter((s) => s.hidden).length;
     io.out(`${pad(l.id, w)}  ${pad(l.hook, 10)}  ${l.title} (${l.scenarios.length} scenarios${hidden > 0 ? `, ${hidden} hidden` : ''}, ${l.maxScore} points; submit ${l.submission})\n`);
   }
-  io.out(`\nlabs folder: ${relative(io.cwd, BUNDLED_LABS_DIR) || '.'}\n`);
+  io.out(`\nlabs folder: ${shownPath(io.cwd, BUNDLED_LABS_DIR)}\n`);
 }
 
 const LAB_EXIT_HELP = `

@@ -1,26 +1,31 @@
 /**
- * `bpflab load FILE.(c|o) [--json]`: loads an object into a fresh simulated
- * kernel, as `bpftool prog loadall` would, and shows what the kernel now
- * holds: each program (name, section, type, size, whether a verifier
- * checked it) and each map created (type, key and value sizes,
- * max_entries). A load the kernel refuses exits 2 with its message.
+ * `bpflab load FILE.(c|o) [--json] [--unprivileged]`: loads an object into a
+ * fresh simulated kernel, whose loader runs the verifier, as `bpftool prog
+ * loadall` would, and shows what the kernel now holds: each program (name,
+ * section, type, size, whether the verifier checked it) and each map
+ * created (type, key and value sizes, max_entries). A program the verifier
+ * rejects exits 1 with the verifier's log and the explained error on
+ * stderr; any other load the kernel refuses exits 2 with its message.
+ * Programs of a type the verifier cannot check (LSM, fentry...) load
+ * "not verified", and a note says why.
  */
 import type { Command } from 'commander';
 import type { BpfObjectProgram } from '@bpflab/kernel';
 import type { Io } from '../io';
-import { formatJson, intOption, openSession, type JsonValue } from '../kernel-session';
+import { formatJson, intOption, notVerifiedNotes, openSession, VERIFIER_EXIT_NOTE, type JsonValue } from '../kernel-session';
 
 /** Options of `bpflab load`. */
 export interface LoadOptions {
   readonly json?: boolean;
   readonly pretty?: boolean;
   readonly cpus?: number;
+  readonly unprivileged?: boolean;
 }
 
 /** How a program stands after the load. */
 function verification(p: BpfObjectProgram): 'verified' | 'not verified' | 'not loaded' {
   if (!p.autoload) return 'not loaded';
-  // the pass-through stand-in says `not-verified`; only a real verifier's acceptance is "verified"
+  // a program type the verifier cannot check loads `not-verified`; only the verifier's acceptance is "verified"
   return p.verification.status === 'verified' ? 'verified' : 'not verified';
 }
 
@@ -36,7 +41,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
 
 /** `bpflab load FILE [--json] [--cpus N]` */
 export async function loadCommand(io: Io, file: string, opts: LoadOptions): Promise<void> {
-  const session = await openSession(io, file, opts.cpus === undefined ? {} : { cpus: opts.cpus });
+  const session = await openSession(io, file, { ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }), unprivileged: opts.unprivileged === true });
   const { object, kernel } = session;
   const programs = object.programs();
   const maps = object.maps();
@@ -89,8 +94,7 @@ export async function loadCommand(io: Io, file: string, opts: LoadOptions): Prom
       ),
     );
   }
-  const unchecked = programs.find((p) => verification(p) === 'not verified');
-  if (unchecked !== undefined) io.out(`note: ${unchecked.verification.log.trim()}\n`);
+  for (const note of notVerifiedNotes(object)) io.out(`note: ${note}\n`);
 }
 
 /** Adds `bpflab load` to `program`. */
@@ -102,6 +106,7 @@ export function registerLoadCommand(program: Command, io: Io, exitHelp: string):
     .option('-j, --json', 'print the programs and maps as JSON')
     .option('-p, --pretty', 'indent the JSON (implies --json)')
     .option('--cpus <n>', 'CPUs of the simulated kernel (default 2)', intOption('--cpus', 1, 1024))
-    .addHelpText('after', exitHelp)
+    .option('--unprivileged', 'verify as a loader without CAP_BPF / CAP_PERFMON (default: as root)')
+    .addHelpText('after', `${exitHelp}\n${VERIFIER_EXIT_NOTE}`)
     .action((file: string, opts: LoadOptions) => loadCommand(io, file, opts));
 }

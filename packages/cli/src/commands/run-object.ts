@@ -2,7 +2,9 @@
  * `bpflab run FILE.o --prog NAME`: one program of an object, loaded into a
  * simulated kernel, run once with a raw context as `BPF_PROG_TEST_RUN`
  * runs it (`bpftool prog run`): r0, the trace pipe lines the run wrote,
- * and the map elements it added, changed or deleted.
+ * and the map elements it added, changed or deleted. The kernel's loader
+ * runs the verifier first: a rejected program never runs (exit code 1, the
+ * verifier's log and explanation on stderr).
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -25,6 +27,7 @@ import {
   type JsonValue,
   type KernelSession,
   type MapChange,
+  VERIFIER_EXIT_NOTE,
 } from '../kernel-session';
 
 /** Options of `bpflab run` for an object's program (the raw-program options are refused). */
@@ -44,6 +47,7 @@ export interface RunObjectOptions {
   readonly budget?: number;
   readonly json?: boolean;
   readonly pretty?: boolean;
+  readonly unprivileged?: boolean;
   readonly mem?: string;
   readonly memFile?: string;
   readonly trace?: boolean;
@@ -86,6 +90,7 @@ export function refuseObjectOptions(opts: RunObjectOptions): void {
     [opts.state, '--state'],
     [opts.json, '--json'],
     [opts.pretty, '--pretty'],
+    [opts.unprivileged, '--unprivileged'],
   ];
   for (const [value, name] of objectOnly) {
     if (value !== undefined) {
@@ -184,6 +189,7 @@ export async function runObjectCommand(io: Io, file: string, opts: RunObjectOpti
     ...(opts.uptime === undefined ? {} : { uptimeNs: parseUptime(opts.uptime) }),
     // a task the user did not name has no recorded comm: the trace pipe shows <...>, as in the course's output
     recordComm: opts.comm !== undefined,
+    unprivileged: opts.unprivileged === true,
   });
   const { kernel } = session;
   const prog = chooseProgram(session, opts.prog);
@@ -256,5 +262,7 @@ export function addRunObjectOptions(command: Command): Command {
     .option('--uptime <seconds>', 'objects: the clock (seconds since boot) the run sees, e.g. 14391.036697 (default 5)')
     .option('--state <file>', 'objects: read the maps from this JSON state file first, write them back after')
     .option('-j, --json', 'objects: print the result as JSON')
-    .option('-p, --pretty', 'objects: indent the JSON (implies --json)');
+    .option('-p, --pretty', 'objects: indent the JSON (implies --json)')
+    .option('--unprivileged', 'objects: verify as a loader without CAP_BPF / CAP_PERFMON (default: as root)')
+    .addHelpText('after', `\nObjects: the verifier checks the program before it runs. ${VERIFIER_EXIT_NOTE}`);
 }

@@ -4,15 +4,16 @@
  * attaches each program by its section (as a libbpf skeleton's attach
  * does), runs the scenario's steps, and prints what happened: each step's
  * observations, the plugins' summaries (syscall counts...), the trace pipe,
- * and the maps at the end (per-CPU maps summed, and per CPU).
+ * and the maps at the end (per-CPU maps summed, and per CPU). The kernel's
+ * loader runs the verifier: a rejected program never runs (exit code 1, its
+ * log and the explained error on stderr); programs of a type the verifier
+ * cannot check (LSM...) load "not verified", which the report says.
  */
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
-  Kernel,
   KernelError,
-  NOT_VERIFIED_LOG,
   type AttachOutcome,
   type BpfObject,
   type HookRegistry,
@@ -20,15 +21,14 @@ import {
   type StepResult,
 } from '@bpflab/kernel';
 import { pcapPacketSteps, XdpError } from '@bpflab/hooks-xdp';
-import { compile, formatDiagnostics, ToolchainError } from '@bpflab/toolchain';
-import { dumpMap, showJson, type SimMapDump } from '@bpflab/grader';
+import { attachRequests, dumpMap, showJson, type SimMapDump } from '@bpflab/grader';
 import { CliError } from '../errors';
 import { readInput } from '../input';
 import type { Io } from '../io';
+import { createCliKernel, loadFailure, notVerifiedNotes, objectBytes, VERIFIER_EXIT_NOTE } from '../kernel-session';
 import { objectFromBytes } from '../object-input';
 import { formatPos, readScenarioFile, type ScenarioFile } from '../scenario-file';
 import { shippedHookRegistry } from '../shipped-hooks';
-import { defaultObjectName } from './build';
 
 /** Options of `bpflab sim`. */
 export interface SimOptions {
@@ -40,6 +40,8 @@ export interface SimOptions {
   readonly pcapIn?: string;
   /** the interface the `pcapIn` frames arrive on (default eth0) */
   readonly pcapDev?: string;
+  /** verify as a loader without CAP_BPF / CAP_PERFMON */
+  readonly unprivileged?: boolean;
 }
 
 export type { SimJson, SimMapDump, SimMapEntry } from '@bpflab/grader';
@@ -55,21 +57,8 @@ export interface SimReport {
   readonly summaries: readonly HookSummaryInfo[];
   readonly trace_pipe: readonly string[];
   readonly maps: readonly SimMapDump[];
-}
-
-/** The object's bytes and name: an ELF file, or C compiled through the toolchain. */
-async function objectBytes(io: Io, file: string): Promise<{ readonly bytes: Uint8Array; readonly name: string }> {
-  if (extname(file).toLowerCase() !== '.c') return { bytes: new Uint8Array(readInput(file, io.cwd)), name: file };
-  let result;
-  try {
-    result = await compile(file, { cwd: io.cwd });
-  } catch (e) {
-    if (e instanceof ToolchainError) throw new CliError('bad-input', e.message);
-    throw e;
-  }
-  if (result.diagnostics.length > 0) io.err(formatDiagnostics(result.diagnostics, { color: io.color }));
-  if (!result.ok) throw new CliError('bad-input', `${file}: does not compile`);
-  return { bytes: result.object, name: defaultObjectName(file) };
+  /** programs loaded without verification (a type the verifier cannot check), each with why */
+  readonly not_verified?: readonly string[];
 }
 
 function attachProblems(io: Io, file: string, scenario: ScenarioFile, obj: BpfObject, registry: HookRegistry, outcomes: readonly AttachOutcome[]): void {
@@ -87,7 +76,8 @@ function attachProblems(io: Io, file: string, scenario: ScenarioFile, obj: BpfOb
         throw new CliError('bad-input', `${file}: program ${o.program}: ${o.reason}: name its target in ${scenario.file}, e.g.\n  attach:\n    ${o.program}: ${example}`);
       }
       case 'failed': {
-        const where = scenario.attach[o.program] !== undefined ? `${scenario.file}: attach.${o.program}` : `${file}: program ${o.program} (SEC("${o.section}"))`;
+        const key = scenario.attach[o.program] !== undefined ? o.program : scenario.attach[o.section] !== undefined ? o.section : undefined;
+        const where = key !== undefined ? `${scenario.file}: attach.${key}` : `${file}: program ${o.program} (SEC("${o.section}"))`;
         throw new CliError('bad-input', `${where}: cannot attach: ${o.message}`);
       }
     }
@@ -156,6 +146,7 @@ export function formatSimReport(r: SimReport): string {
     out.push(...indent(s.text, '      '));
   }
   for (const s of r.summaries) out.push('', `${s.title}:`, ...indent(s.text));
+  if (r.not_verified !== undefined) out.push('', 'not verified:', ...indent(r.not_verified));
   out.push('', `trace pipe (${r.trace_pipe.length} line${r.trace_pipe.length === 1 ? '' : 's'}):`, ...r.trace_pipe);
   out.push('', 'maps:');
   if (r.maps.length === 0) out.push('  (none)');
@@ -180,22 +171,24 @@ export async function simCommand(io: Io, file: string, stepsFile: string, opts: 
   const scenario = readScenarioFile(stepsFile, io.cwd, registry);
   const { bytes, name } = await objectBytes(io, file);
   const spec = objectFromBytes(name, bytes);
-  const kernel = new Kernel({ cpus: scenario.cpus ?? 2 });
-  const host = registry.install(kernel);
+  const { kernel, host, reports } = createCliKernel({ cpus: scenario.cpus ?? 2 }, { unprivileged: opts.unprivileged === true }, registry);
   const obj: BpfObject = kernel.openObject(spec);
   const loaded = obj.load();
-  if (!loaded.ok) {
-    if (loaded.log !== undefined && loaded.log.trim() !== '' && loaded.log !== NOT_VERIFIED_LOG) io.err(loaded.log.endsWith('\n') ? loaded.log : `${loaded.log}\n`);
-    throw new CliError('bad-input', `${file}: ${loaded.message}`);
+  if (!loaded.ok) throw loadFailure(io, file, loaded, reports);
+  const { requests, unknown } = attachRequests(obj.programs(), scenario.attach);
+  if (unknown.length > 0) {
+    const programs = obj.programs().map((p) => `${p.name} (SEC("${p.section}"))`).join(', ');
+    throw new CliError('bad-input', `${scenario.file}: attach: ${unknown.map((k) => `'${k}'`).join(', ')} names no program and no section of ${file} (programs: ${programs || 'none'})`);
   }
   let outcomes: readonly AttachOutcome[];
   try {
-    outcomes = host.attachObject(obj, scenario.attach);
+    outcomes = host.attachObject(obj, requests);
   } catch (e) {
     if (e instanceof KernelError) throw new CliError('bad-input', `${scenario.file}: ${e.message}`);
     throw e;
   }
   attachProblems(io, file, scenario, obj, registry, outcomes);
+  const unchecked = notVerifiedNotes(obj);
   const steps = [...runSteps(scenario, (s) => host.runStep(s)), ...runPcapSteps(io, opts, scenario.steps.length, (s) => host.runStep(s))];
   const report: SimReport = {
     object: obj.name,
@@ -207,6 +200,7 @@ export async function simCommand(io: Io, file: string, stepsFile: string, opts: 
     trace_pipe: kernel.tracePipe().readLines().map((l) => (l.endsWith('\n') ? l.slice(0, -1) : l)),
     // constants (.rodata, .kconfig) are left out: nothing changes them
     maps: obj.maps().filter((m) => m.spec.kind !== 'rodata' && m.spec.kind !== 'kconfig').map((m) => dumpMap(m, kernel.cpus)),
+    ...(unchecked.length === 0 ? {} : { not_verified: unchecked }),
   };
   if (opts.pcapOut !== undefined) {
     if (!host.artifactKinds().includes('pcap')) {
@@ -241,8 +235,7 @@ export function registerSimCommand(program: Command, io: Io, exitHelp: string): 
     .option('--pcap-out <file>', 'write the frames that passed, were transmitted or redirected as a pcap file (Wireshark opens it)')
     .option('--pcap-in <file>', 'deliver the frames of a pcap capture (Ethernet), after the scenario\'s steps')
     .option('--pcap-dev <name>', 'the interface the --pcap-in frames arrive on (default eth0)')
-    .addHelpText('after', exitHelp)
-    .action((file: string, steps: string, opts: { json?: boolean; pcapOut?: string; pcapIn?: string; pcapDev?: string }) =>
-      simCommand(io, file, steps, opts),
-    );
+    .option('--unprivileged', 'verify as a loader without CAP_BPF / CAP_PERFMON (default: as root)')
+    .addHelpText('after', `${exitHelp}\n${VERIFIER_EXIT_NOTE}`)
+    .action((file: string, steps: string, opts: SimOptions) => simCommand(io, file, steps, opts));
 }

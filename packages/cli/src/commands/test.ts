@@ -8,10 +8,10 @@
  * submission.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { watch } from 'chokidar';
-import { formatStudentReport, gradeSubmission, toGradescope, toPrairieLearn, type Lab, type SubmissionResult } from '@bpflab/grader';
+import { formatStudentReport, gradeSubmission, resolveSubmissionFile, toGradescope, toPrairieLearn, type Lab, type SubmissionResult } from '@bpflab/grader';
 import { CliError, CliExit, EXIT } from '../errors';
 import { processIo, type Io } from '../io';
 import { readLab } from '../lab-path';
@@ -29,12 +29,13 @@ export interface TestOptions {
 /** The submission to grade: the one given, else the lab's submission file in `cwd`. */
 function submissionPath(io: Io, lab: Lab, given: string | undefined): string {
   if (given !== undefined) {
-    if (!existsSync(resolve(io.cwd, given))) throw new CliError('bad-input', `${given}: no such file or folder`);
-    return resolve(io.cwd, given);
+    const found = resolveSubmissionFile(lab, given, io.cwd);
+    if (!found.ok) throw new CliError('bad-input', found.message);
+    return found.file;
   }
   const here = resolve(io.cwd, lab.submission);
   if (existsSync(here)) return here;
-  const starter = relative(io.cwd, join(lab.dir, lab.starter)) || join(lab.dir, lab.starter);
+  const starter = shownPath(io.cwd, join(lab.dir, lab.starter));
   throw new CliError(
     'bad-input',
     `no ${lab.submission} in this folder: run bpflab test in the folder holding your ${lab.submission}, or name it: bpflab test ${lab.id} path/to/${lab.submission}\n(the lab's starter code is ${starter}: copy it here to begin)`,
@@ -56,13 +57,36 @@ function stdoutColor(io: Io): boolean {
   return io.color === true && (io !== processIo || process.stdout.isTTY === true);
 }
 
+/** A path as the user reads it best: relative when below the current folder, else absolute. */
+export function shownPath(cwd: string, path: string): string {
+  const r = relative(cwd, path);
+  return r === '' ? path : r.startsWith('..') || isAbsolute(r) ? path : r;
+}
+
+/**
+ * The result as a student may see it: a hidden scenario keeps its points
+ * and status, not its name or what differed (Gradescope's file keeps them,
+ * with the visibility Gradescope honours).
+ */
+export function studentView(r: SubmissionResult): SubmissionResult {
+  let n = 0;
+  return {
+    ...r,
+    scenarios: r.scenarios.map((s) => {
+      if (!s.hidden) return s;
+      n++;
+      return { name: `hidden scenario ${n}`, status: s.status, points: s.points, maxPoints: s.maxPoints, hidden: true, visibility: s.visibility, message: s.status, differences: [], durationMs: s.durationMs };
+    }),
+  };
+}
+
 /** Grades once and prints; true when every scenario passed. */
 async function runOnce(io: Io, lab: Lab, submission: string, opts: TestOptions): Promise<SubmissionResult> {
-  const shown = relative(io.cwd, submission) || submission;
+  const shown = shownPath(io.cwd, submission);
   const result = await gradeSubmission(lab, shown, { cwd: io.cwd });
   if (opts.gradescope !== undefined) writeJson(io, opts.gradescope, toGradescope(result, lab));
   if (opts.prairielearn !== undefined) writeJson(io, opts.prairielearn, toPrairieLearn(result, lab));
-  io.out(opts.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatStudentReport(result, lab, { color: stdoutColor(io) }));
+  io.out(opts.json === true ? `${JSON.stringify(studentView(result), null, 2)}\n` : formatStudentReport(result, lab, { color: stdoutColor(io) }));
   return result;
 }
 
@@ -86,7 +110,7 @@ export async function watchTests(io: Io, lab: Lab, submission: string, opts: Tes
     do {
       again = false;
       const r = await runOnce(io, lab, submission, opts);
-      io.err(`bpflab test: watching ${relative(io.cwd, submission) || submission} (Ctrl-C to stop)\n`);
+      io.err(`bpflab test: watching ${shownPath(io.cwd, submission)} (Ctrl-C to stop)\n`);
       onRun?.(r);
     } while (again && !signal.aborted);
     running = false;
@@ -140,7 +164,7 @@ export function registerTestCommand(program: Command, io: Io): void {
     .description("grade your submission against a lab's scenarios, as the grader will: points, what differed, hints")
     .argument('<lab>', 'the lab: its folder (holding lab.yaml), its lab.yaml, or the id of a shipped lab (xdp-firewall)')
     .argument('[submission]', "your C file (or .o, or a folder holding it); default: the lab's file name in this folder")
-    .option('--json', 'print the full result as JSON')
+    .option('--json', 'print the result as JSON (hidden scenarios: points and status only)')
     .option('--watch', 'grade again each time the submission changes (Ctrl-C to stop)')
     .option('--gradescope <file>', "also write Gradescope's results.json (for an autograder image)")
     .option('--prairielearn <file>', "also write PrairieLearn's results.json (for an external grader)")

@@ -1,11 +1,15 @@
 /**
- * `bpflab verify FILE.(c|o) [--prog NAME] [--log-level 1|2] [--unprivileged]`:
+ * `bpflab verify FILE.(c|o) [--prog NAME] [--log-level 1|2] [--unprivileged]
+ * [--states] [--states-html FILE]`:
  * loads an object into a fresh simulated kernel whose loader runs the
  * verifier (`@bpflab/verifier` through the kernel's verification seam, with
  * the shipped hook plugins' context layouts), as `bpftool -d prog loadall`
  * would on Linux, and prints for each program the verdict and the
  * kernel-style verifier log; for a rejection, the explained error follows:
  * the C source line of the failing instruction, what went wrong, and a hint.
+ * `--states` adds, between the log and the explanation, the register and
+ * stack state the verifier had at each instruction it processed, path by
+ * path; `--states-html FILE` writes them as a page for a browser.
  *
  * Exit codes: 0 every program was accepted (or bpflab cannot verify its
  * type, which the output says), 1 the verifier rejected a program, 2 bad
@@ -13,12 +17,25 @@
  * refuses before verification, no such program).
  */
 import type { Command } from 'commander';
-import { createKernelVerifier, Kernel, KernelError, type KernelVerifierReport } from '@bpflab/kernel';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { KernelVerifierReport } from '@bpflab/kernel';
+import { formatStateTrace, renderStatesHtml, type StatesPage } from '@bpflab/verifier';
 import { CliError } from '../errors';
 import type { Io } from '../io';
-import { DEFAULT_CLI_CPUS, errnoWords, objectBytes } from '../kernel-session';
+import {
+  createCliKernel,
+  DEFAULT_CLI_CPUS,
+  errnoWords,
+  formatVerifyReport,
+  loadFailure,
+  objectBytes,
+  verdictWord,
+  withObjectNames,
+} from '../kernel-session';
 import { objectFromBytes } from '../object-input';
-import { shippedHookRegistry } from '../shipped-hooks';
+
+export { formatVerifyReport } from '../kernel-session';
 
 /** Options of `bpflab verify`. */
 export interface VerifyCommandOptions {
@@ -27,55 +44,49 @@ export interface VerifyCommandOptions {
   readonly logLevel?: 1 | 2;
   /** `--unprivileged`: the rules for loaders without CAP_BPF / CAP_PERFMON */
   readonly unprivileged?: boolean;
+  /** `--states`: print the register and stack state at each processed instruction, per path */
+  readonly states?: boolean;
+  /** `--states-html FILE`: write the states as an HTML page */
+  readonly statesHtml?: string;
 }
 
-/** One program's verdict in words: `accepted`, `rejected` or `not verified`. */
-function verdictWord(r: KernelVerifierReport): 'accepted' | 'rejected' | 'not verified' {
-  if (r.verdict.verified === false) return 'not verified';
-  return r.verdict.ok ? 'accepted' : 'rejected';
+/** The states of a verified program as text, or '' when none were recorded. */
+function statesText(r: KernelVerifierReport): string {
+  const trace = r.verdict.result?.states;
+  return trace === undefined ? '' : formatStateTrace(trace);
 }
 
-/** How the verifier knew the program type: `xdp, built-in description` or `tracepoint, from hook plugin tracepoint`. */
-function describedBy(r: KernelVerifierReport): string {
-  const l = r.verdict.lookup;
-  if (l.kind === 'none') return l.reason;
-  return l.source === 'hook' ? `context from hook plugin ${l.hook}` : "the verifier's built-in description";
+/** The HTML page of the programs' states. */
+function statesPages(reports: readonly KernelVerifierReport[]): StatesPage[] {
+  return reports.flatMap((r): StatesPage[] => {
+    const trace = r.verdict.result?.states;
+    if (trace === undefined) return [];
+    const e = r.verdict.explanation;
+    return [{ program: r.program, verdict: `${verdictWord(r)} (program type ${r.progType.toLowerCase()})`, ok: r.verdict.ok, trace, ...(e === undefined ? {} : { explanation: e }) }];
+  });
 }
 
-/** The text printed for one program. */
-export function formatVerifyReport(r: KernelVerifierReport): string {
-  const word = verdictWord(r);
-  const log = r.verdict.log.endsWith('\n') ? r.verdict.log : `${r.verdict.log}\n`;
-  let out = `${r.program}: ${word} (program type ${r.progType.toLowerCase()}; ${describedBy(r)})\n`;
-  if (word === 'not verified') return `${out}${log}`;
-  out += `--- verifier log ---\n${log}--- end of log ---\n`;
-  const e = r.verdict.explanation;
-  if (e !== undefined) out += `${e.text}\n`;
-  return out;
+function writeStatesHtml(io: Io, file: string, name: string, reports: readonly KernelVerifierReport[]): void {
+  const pages = statesPages(reports);
+  if (pages.length === 0) {
+    io.err(`bpflab: --states-html: no program was verified (bpflab has no verifier description of their types); ${file} not written\n`);
+    return;
+  }
+  try {
+    writeFileSync(resolve(io.cwd, file), renderStatesHtml(pages, { title: name }));
+  } catch (e) {
+    throw new CliError('bad-input', `--states-html ${file}: cannot write: ${(e as Error).message}`);
+  }
 }
 
-/** `bpflab verify FILE [--prog NAME] [--log-level 1|2] [--unprivileged]` */
+/** `bpflab verify FILE [--prog NAME] [--log-level 1|2] [--unprivileged] [--states] [--states-html FILE]` */
 export async function verifyCommand(io: Io, file: string, opts: VerifyCommandOptions): Promise<void> {
   const { bytes, name } = await objectBytes(io, file);
   const spec = objectFromBytes(name, bytes);
-  const reports: KernelVerifierReport[] = [];
-  const registry = shippedHookRegistry();
-  let kernel: Kernel;
-  try {
-    kernel = new Kernel({
-      cpus: DEFAULT_CLI_CPUS,
-      verifier: createKernelVerifier({
-        registry,
-        privileged: opts.unprivileged !== true,
-        logLevel: opts.logLevel ?? 1,
-        onVerdict: (r) => reports.push(r),
-      }),
-    });
-  } catch (e) {
-    if (e instanceof KernelError) throw new CliError('bad-input', e.message);
-    throw e;
-  }
-  registry.install(kernel);
+  const { kernel, reports } = createCliKernel(
+    { cpus: DEFAULT_CLI_CPUS },
+    { unprivileged: opts.unprivileged === true, logLevel: opts.logLevel ?? 1, states: opts.states === true || opts.statesHtml !== undefined },
+  );
   const object = kernel.openObject(spec);
   const programs = object.programs();
   if (opts.prog !== undefined) {
@@ -86,13 +97,15 @@ export async function verifyCommand(io: Io, file: string, opts: VerifyCommandOpt
   }
   if (!programs.some((p) => p.autoload)) throw new CliError('bad-input', `${file}: no program to verify`);
   const r = object.load();
-  for (const report of reports) io.out(formatVerifyReport(report));
+  const named = withObjectNames(reports, object);
+  for (const report of named) io.out(formatVerifyReport(report, opts.states === true ? statesText(report) : ''));
+  if (opts.statesHtml !== undefined) writeStatesHtml(io, opts.statesHtml, file, named);
   if (r.ok) return;
   if (r.reason === 'verifier') {
     throw new CliError('program-failed', `${file}: program ${r.program ?? '?'} was rejected by the verifier: ${errnoWords(r.errno)}`);
   }
-  if (r.log !== undefined && r.log.trim() !== '' && !reports.some((x) => x.verdict.log === r.log)) io.err(r.log.endsWith('\n') ? r.log : `${r.log}\n`);
-  throw new CliError('bad-input', `${file}: ${r.message}`);
+  // the reports are on stdout already: only a log they do not hold goes to stderr
+  throw loadFailure(io, file, r, reports);
 }
 
 const VERIFY_EXIT_HELP = `
@@ -117,6 +130,8 @@ export function registerVerifyCommand(program: Command, io: Io): void {
     .option('--prog <name>', 'only this program of the object')
     .option('--log-level <level>', 'verifier log level: 1 the failing path (default), 2 every path with states', logLevelOption)
     .option('--unprivileged', 'load without CAP_BPF / CAP_PERFMON (no loops, no pointer leaks, ...)')
+    .option('--states', 'also print the registers and stack at each processed instruction, path by path')
+    .option('--states-html <file>', 'write those states as an HTML page to open in a browser (hover over an instruction to see them)')
     .addHelpText('after', VERIFY_EXIT_HELP)
     .action((file: string, opts: VerifyCommandOptions) => verifyCommand(io, file, opts));
 }

@@ -5,7 +5,7 @@
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, fmtSnum, fmtUnum } from '../domain/num';
 import { formatTnum, tnumIsConst, tnumIsUnknown } from '../domain/tnum';
 import type { RegState } from '../state/reg-state';
-import { SLOT, type FrameState, type VerifierState } from '../state/verifier-state';
+import { SLOT, type StackSlot, type VerifierState } from '../state/verifier-state';
 
 /** The kernel's name for a register's full type (`reg_type_str`): `map_value_or_null`, `rdonly_mem`. */
 export function regTypeName(r: RegState): string {
@@ -82,21 +82,38 @@ export interface Scratch {
   readonly slots: ReadonlySet<number>;
 }
 
-/** The stack slots of a frame, as ` fp-8=...` items. */
-function formatStack(f: FrameState, scratch: Scratch | undefined): string {
-  let out = '';
+/** One item of a printed state: `R1` and `ctx()`, or `fp-8` and `mmmmmmmm`. */
+export interface StateItem {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** The written stack slots of a frame as `fp-8` / `mmmm????` items, top of the frame first. */
+export function stackItems(f: { readonly stack: readonly StackSlot[]; readonly frameno: number }, scratch?: Scratch): StateItem[] {
+  const out: StateItem[] = [];
   for (let spi = 0; spi < f.stack.length; spi++) {
     if (scratch && !scratch.slots.has(spi)) continue;
     const slot = f.stack[spi];
     if (slot === undefined || slot.types === '????????') continue;
-    const name = ` fp${-(spi + 1) * SLOT}`;
+    const name = `fp${-(spi + 1) * SLOT}`;
     if (slot.types[SLOT - 1] === 'r') {
       const firstSpill = slot.types.indexOf('r');
-      out += `${name}=${slot.types.slice(0, firstSpill)}${formatReg(slot.spilled, f.frameno)}`;
+      out.push({ name, value: `${slot.types.slice(0, firstSpill)}${formatReg(slot.spilled, f.frameno)}` });
     } else {
-      out += `${name}=${slot.types}`;
+      out.push({ name, value: slot.types });
     }
   }
+  return out;
+}
+
+/** The initialised registers of a frame as `R1` / `ctx()` items. */
+export function regItems(f: { readonly regs: readonly RegState[]; readonly frameno: number }, scratch?: Scratch): StateItem[] {
+  const out: StateItem[] = [];
+  f.regs.forEach((r, i) => {
+    if (r.kind === 'not_init') return;
+    if (scratch && !scratch.regs.has(i)) return;
+    out.push({ name: `R${i}`, value: formatReg(r, f.frameno) });
+  });
   return out;
 }
 
@@ -109,12 +126,7 @@ export function formatFrameState(s: VerifierState, frameno: number, scratch?: Sc
   const f = s.frames[frameno];
   if (f === undefined) return '';
   let out = f.frameno !== 0 ? ` frame${f.frameno}:` : '';
-  f.regs.forEach((r, i) => {
-    if (r.kind === 'not_init') return;
-    if (scratch && !scratch.regs.has(i)) return;
-    out += ` R${i}=${formatReg(r, f.frameno)}`;
-  });
-  out += formatStack(f, scratch);
+  for (const item of [...regItems(f, scratch), ...stackItems(f, scratch)]) out += ` ${item.name}=${item.value}`;
   const refs = s.refs.filter((r) => r.id !== 0);
   if (refs.length > 0) out += ` refs=${refs.map((r) => r.id).join(',')}`;
   if (f.inCallback) out += ' cb';

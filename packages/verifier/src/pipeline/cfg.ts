@@ -11,6 +11,7 @@ import { helperById } from '@bpflab/uapi';
 import { isReg, type Insn } from '@bpflab/isa';
 import { msg } from '../messages';
 import { formatKernelInsn } from '../log/insn-printer';
+import { checkAbnormalReturn } from './stack-depth';
 import { reject, type Env } from './env';
 
 /** Slot after an instruction. */
@@ -64,6 +65,7 @@ export function checkSubprogs(env: Env): void {
       end = starts[cur + 1] ?? env.len;
     }
   }
+  checkAbnormalReturn(env);
 }
 
 const DISCOVERED = 0x10;

@@ -29,6 +29,15 @@ export interface InsnAux {
   seen: boolean;
   /** pointer kind a load/store here used, to refuse mixing (`ptr_type`) */
   ptrType: string | undefined;
+  /** a speculation barrier goes before this instruction: speculative paths end here (`nospec`) */
+  nospec?: boolean;
+  /** a speculation barrier goes after this instruction (`nospec_result`: stores over stack a CPU might bypass) */
+  nospecResult?: boolean;
+  /** pointer arithmetic masking recorded here for unprivileged loaders (`alu_state`, `alu_limit`); 0 when none */
+  aluState?: number;
+  aluLimit?: number;
+  /** a `bpf_loop` call here may be inlined: flags always 0, one callback (`loop_inline_state`) */
+  loopInline?: { readonly fit: boolean; readonly subprog: number };
 }
 
 /** A subprogram (`struct bpf_subprog_info`). */
@@ -89,8 +98,12 @@ export class Env {
   readonly bpfCapable: boolean;
   /** `env->allow_ptr_leaks` (CAP_PERFMON) */
   readonly allowPtrLeaks: boolean;
+  /** the program came with BTF function info */
+  readonly btf: boolean;
   /** `env->bypass_spec_v1` */
   readonly bypassSpec: boolean;
+  /** `env->explore_alu_limits`: unprivileged pointer arithmetic with a variable offset was seen; pruning compares scalars exactly */
+  exploreAluLimits = false;
   /** `env->allow_uninit_stack` */
   readonly allowUninitStack: boolean;
   /** the license is GPL-compatible */
@@ -166,6 +179,7 @@ export class Env {
     this.bypassSpec = caps.perfmon;
     this.allowUninitStack = caps.perfmon;
     this.gpl = isGplCompatible(license);
+    this.btf = options.btf || lineInfo.some((l) => l !== undefined);
     this.level = options.logLevel;
     this.insnLimit = options.insnLimit;
     this.nrCpus = options.nrCpus;

@@ -10,7 +10,9 @@ import { formatFrameState } from '../log/state-printer';
 import { msg } from '../messages';
 import { pointer } from '../state/reg-state';
 import { newFrame, type VerifierState } from '../state/verifier-state';
-import { reject, type Env } from './env';
+import type { ExploreTracer } from '../states/record';
+import { reject, Reject, type Env, type InsnAux } from './env';
+import { checkMaxStackDepth } from './stack-depth';
 import { freeFinished, isStateVisited, noteStateFinished } from './prune';
 import { pushHistory } from './precision';
 import { checkAlu } from './transfer-alu';
@@ -42,6 +44,7 @@ export function initialState(): VerifierState {
     history: [],
     callbackUnrollDepth: 0,
     inLoop: false,
+    speculative: false,
   };
 }
 
@@ -108,8 +111,36 @@ function step(env: Env, insn: Insn): number {
   }
 }
 
-/** `do_check`: explores every path; throws `Reject` on the first unsafe instruction. */
-export function explore(env: Env): void {
+const specNote = (env: Env): string => (env.cur.speculative ? ' (speculative execution)' : '');
+
+/** Errors that end the verification even on a speculative path (`error_recoverable_with_nospec` is false for them). */
+const FATAL_ON_SPECULATIVE_PATH = new Set(['tooManyInsns', 'jumpSeqTooComplex', 'callStackTooDeep']);
+
+/**
+ * One instruction of a speculative path. An error ends only this path: the
+ * kernel puts a speculation barrier (`nospec`) before the instruction, and
+ * the log keeps the error text.
+ */
+function stepSpeculative(env: Env, insn: Insn, aux: InsnAux | undefined): number {
+  try {
+    return step(env, insn);
+  } catch (e) {
+    if (!(e instanceof Reject) || FATAL_ON_SPECULATIVE_PATH.has(e.code)) throw e;
+    env.verbose(`${e.text}\n`);
+    if (aux) {
+      aux.nospec = true;
+      aux.aluState = 0;
+    }
+    return -1;
+  }
+}
+
+/**
+ * `do_check`: explores every path; throws `Reject` on the first unsafe
+ * instruction. A `tracer` hears of each instruction processed (with the
+ * state before it), each pruned path and each branch taken up.
+ */
+export function explore(env: Env, tracer?: ExploreTracer): void {
   env.cur = initialState();
   env.insnIdx = 0;
   env.prevInsnIdx = -1;
@@ -126,8 +157,9 @@ export function explore(env: Env): void {
     let ended = false;
     if (env.aux[idx]?.prunePoint) {
       if (isStateVisited(env, idx) === 1) {
+        tracer?.pruned(idx);
         if (env.level >= 1) {
-          if (doPrintState) env.verbose(`\nfrom ${env.prevInsnIdx} to ${idx}: safe\n`);
+          if (doPrintState) env.verbose(`\nfrom ${env.prevInsnIdx} to ${idx}${specNote(env)}: safe\n`);
           else env.verbose(`${idx}: safe\n`);
         }
         ended = true;
@@ -136,7 +168,7 @@ export function explore(env: Env): void {
     if (!ended) {
       if (env.aux[idx]?.jmpPoint) pushHistory(env);
       if (env.level >= 2 && doPrintState) {
-        env.verbose(`\nfrom ${env.prevInsnIdx} to ${idx}:${formatFrameState(env.cur, env.cur.curframe)}\n`);
+        env.verbose(`\nfrom ${env.prevInsnIdx} to ${idx}${specNote(env)}:${formatFrameState(env.cur, env.cur.curframe)}\n`);
         doPrintState = false;
       }
       if (env.level >= 1) {
@@ -148,19 +180,24 @@ export function explore(env: Env): void {
         env.prevLogPos = env.log.end;
       }
       const aux = env.aux[idx];
-      if (aux) aux.seen = true;
-      const next = step(env, insn);
+      const speculative = env.cur.speculative;
+      if (aux && !speculative) aux.seen = true;
+      tracer?.insn(idx, env.cur);
+      // A speculative path ends at a speculation barrier, and where it would fail.
+      const next = speculative && aux?.nospec ? -1 : speculative ? stepSpeculative(env, insn, aux) : step(env, insn);
       env.prevInsnIdx = idx;
-      if (insn.kind === 'lddw') {
+      if (insn.kind === 'lddw' && !speculative) {
         const a2 = env.aux[idx + 1];
         if (a2) a2.seen = true;
       }
-      if (next === -2) {
+      // On a speculative path, the barrier after a store ends the path (`nospec_result`).
+      const barrier = speculative && next !== -1 && aux?.nospecResult === true;
+      if (next === -2 && !barrier) {
         env.insnIdx = prepareFuncExit(env);
         doPrintState = true;
         continue;
       }
-      if (next >= 0) {
+      if (next >= 0 && !barrier) {
         env.insnIdx = next;
         continue;
       }
@@ -169,11 +206,17 @@ export function explore(env: Env): void {
     env.markAllScratched();
     updateBranchCounts(env, env.cur);
     const b = env.pending.pop();
-    if (b === undefined) return;
+    if (b === undefined) {
+      // every path is safe: a level-1 log keeps nothing of them
+      if (env.level === 1) env.log.reset(0);
+      checkMaxStackDepth(env);
+      return;
+    }
     if (env.level === 1) env.log.reset(b.logPos);
     env.cur = b.state;
     env.insnIdx = b.insnIdx;
     env.prevInsnIdx = b.prevInsnIdx;
+    tracer?.branch(b.prevInsnIdx, b.insnIdx);
     doPrintState = true;
   }
 }

@@ -81,11 +81,9 @@ function sameBase(o: RegState, c: RegState): boolean {
   );
 }
 
-/** `regs_exact`: identical up to id renaming. */
-function regsExact(o: RegState, c: RegState, ids: IdMap): boolean {
+/** The same signed and unsigned, 64- and 32-bit bounds. */
+function sameBounds(o: RegState, c: RegState): boolean {
   return (
-    sameBase(o, c) &&
-    tnumEquals(o.varOff, c.varOff) &&
     o.smin === c.smin &&
     o.smax === c.smax &&
     o.umin === c.umin &&
@@ -93,7 +91,16 @@ function regsExact(o: RegState, c: RegState, ids: IdMap): boolean {
     o.s32min === c.s32min &&
     o.s32max === c.s32max &&
     o.u32min === c.u32min &&
-    o.u32max === c.u32max &&
+    o.u32max === c.u32max
+  );
+}
+
+/** `regs_exact`: identical up to id renaming. */
+function regsExact(o: RegState, c: RegState, ids: IdMap): boolean {
+  return (
+    sameBase(o, c) &&
+    tnumEquals(o.varOff, c.varOff) &&
+    sameBounds(o, c) &&
     o.addConst === c.addConst &&
     ids.check(o.id, c.id) &&
     ids.check(o.refObjId, c.refObjId)
@@ -107,6 +114,10 @@ function regSafe(env: Env, o: RegState, c: RegState, ids: IdMap, exact: Exact): 
   if (o.kind !== c.kind || o.maybeNull !== c.maybeNull || o.rdonly !== c.rdonly || o.ringbuf !== c.ringbuf) return false;
   switch (o.kind) {
     case 'scalar':
+      if (env.exploreAluLimits) {
+        // every mask a path may need must be seen: no range_within, no imprecise scalars
+        return sameBase(o, c) && tnumEquals(o.varOff, c.varOff) && sameBounds(o, c) && ids.checkScalar(o.id, c.id);
+      }
       if (!o.precise && exact === 'not_exact') return true;
       if (o.addConst !== c.addConst) return false;
       if (o.addConst !== 0 && o.off !== c.off) return false;
@@ -169,6 +180,8 @@ function stackSafe(env: Env, o: FrameState, c: FrameState, ids: IdMap, exact: Ex
 
 /** `states_equal`, comparing only registers live at the instruction. */
 function statesEqual(env: Env, o: VerifierState, c: VerifierState, insnIdx: number, exact: Exact): boolean {
+  // a state proven safe only under speculation proves nothing for a real path
+  if (o.speculative && !c.speculative) return false;
   if (o.curframe !== c.curframe) return false;
   const ids = new IdMap(env.idGen);
   if (o.refs.length !== c.refs.length) return false;

@@ -33,7 +33,9 @@ import {
   zext32To64,
   type RegState,
 } from '../state/reg-state';
-import { reject, type Env } from './env';
+import { pushSpeculative } from './branches';
+import { reject, Reject, type Env } from './env';
+import { checkMemRegion } from './transfer-mem';
 import { MAX_VAR_OFF } from './prepare';
 import { markChainPrecision } from './precision';
 
@@ -321,6 +323,9 @@ function adjustPtr(env: Env, insn: Insn & { kind: 'alu' }, ptr: RegState, off: R
   }
   checkSaneOffset(env, off, tname);
   checkSaneOffset(env, ptr, tname);
+  const info: SanitizeInfo = { aluState: 0, aluLimit: 0, maskToLeft: false };
+  const sanitize = (op === 'add' || op === 'sub') && !canSkipAluSanitation(env, insn);
+  if (sanitize) sanitizePtrAlu(env, insn, ptr, off, reversed, false, info);
   let res: RegState = { ...ptr, ...UNBOUNDED32, precise: false };
   switch (op) {
     case 'add': {
@@ -384,27 +389,111 @@ function adjustPtr(env: Env, insn: Insn & { kind: 'alu' }, ptr: RegState, off: R
   }
   checkSaneOffset(env, res, tname);
   res = regBoundsSync(res);
-  if (!env.bypassSpec) sanitizeCheckBounds(env, insn, res, off);
+  if (!env.bypassSpec) sanitizeCheckBounds(env, insn, res);
+  if (sanitize) sanitizePtrAlu(env, insn, res, off, reversed, true, info);
   return res;
 }
 
 /**
- * The unprivileged bounds rules for pointer arithmetic
- * (`sanitize_ptr_alu` / `sanitize_check_bounds`): no unknown scalar with
- * mixed signs, and the result must stay inside the stack or map value.
+ * `sanitize_check_bounds`, for loaders without CAP_PERFMON: the result of
+ * pointer arithmetic must stay inside the stack or the map value.
  */
-function sanitizeCheckBounds(env: Env, insn: Insn & { kind: 'alu' }, res: RegState, off: RegState): void {
+function sanitizeCheckBounds(env: Env, insn: Insn & { kind: 'alu' }, res: RegState): void {
   const dst = insn.dst;
-  if (isReg(insn.src) && !tnumIsConst(off.varOff) && off.smin < 0n !== off.smax < 0n) {
-    reject('mixedSignedBounds', msg.mixedSignedBounds(dst));
-  }
   if (res.kind === 'fp') {
     const at = res.off + Number(BigInt.asIntN(32, res.varOff.value));
     if (!tnumIsConst(res.varOff)) reject('varStackAccessUnpriv', msg.varStackAccessUnpriv(dst, formatTnum(res.varOff), at));
     if (at >= 0 || at < -512) reject('stackPtrArithOob', msg.stackPtrArithOob(dst, at));
   } else if (res.kind === 'map_value' && res.map) {
-    const lo = res.smin + BigInt(res.off);
-    const hi = res.umax + BigInt(res.off) + 1n;
-    if (res.smin < 0n || lo < 0n || hi > BigInt(res.map.valueSize)) reject('mapValueArithOob', msg.mapValueArithOob(dst));
+    try {
+      checkMemRegion(env, dst, res, res.off, 1, res.map.valueSize, false);
+    } catch (e) {
+      if (e instanceof Reject) reject('mapValueArithOob', `${e.text}\n${msg.mapValueArithOob(dst)}`);
+      throw e;
+    }
   }
+}
+
+/** What the two halves of `sanitize_ptr_alu` share (`struct bpf_sanitize_info`). */
+interface SanitizeInfo {
+  aluState: number;
+  aluLimit: number;
+  maskToLeft: boolean;
+}
+
+/** `BPF_ALU_*` flags of `alu_state`. */
+const ALU_SANITIZE_SRC = 1;
+const ALU_SANITIZE_DST = 2;
+const ALU_NEG_VALUE = 4;
+const ALU_IMMEDIATE = 16;
+
+/** `can_skip_alu_sanitation`: CAP_PERFMON, an immediate operand, or a barrier already there. */
+function canSkipAluSanitation(env: Env, insn: Insn & { kind: 'alu' }): boolean {
+  return env.bypassSpec || !isReg(insn.src) || env.aux[env.insnIdx]?.nospec === true;
+}
+
+/**
+ * `sanitize_ptr_alu`: for loaders without CAP_PERFMON the kernel masks the
+ * offset of `ptr += reg` / `ptr -= reg` at run time so that a mispredicted
+ * path cannot move the pointer outside its object. That needs one mask per
+ * instruction: every path must agree on the direction and the limit. The
+ * first half (before the arithmetic) checks the offset's sign and records
+ * the limit; the second (`commit`, on the result) settles the limit for the
+ * instruction. A non-constant offset also gets a speculative path on which
+ * the masked offset is 0.
+ */
+function sanitizePtrAlu(env: Env, insn: Insn & { kind: 'alu' }, ptr: RegState, off: RegState, reversed: boolean, commit: boolean, info: SanitizeInfo): void {
+  const op = insn.op as 'add' | 'sub';
+  const src = (insn.src as { reg: number }).reg;
+  const offIsImm = tnumIsConst(off.varOff);
+  const offIsNeg = off.smin < 0n;
+  const fail = (code: 'mixedSignedBounds' | 'aluPtrType' | 'aluPaths' | 'aluLimit'): never => {
+    switch (code) {
+      case 'mixedSignedBounds':
+        return reject(code, msg.mixedSignedBounds(reversed ? insn.dst : src));
+      case 'aluPtrType':
+        return reject(code, msg.aluPtrType(reversed ? src : insn.dst));
+      case 'aluPaths':
+        return reject(code, msg.aluPaths(insn.dst, op));
+      case 'aluLimit':
+        return reject(code, msg.aluLimit(insn.dst, op));
+    }
+  };
+  if (!env.cur.speculative) {
+    if (!commit) {
+      if (!offIsImm && off.smin < 0n !== off.smax < 0n) fail('mixedSignedBounds');
+      info.maskToLeft = (op === 'add' && offIsNeg) || (op === 'sub' && !offIsNeg);
+    }
+    // `retrieve_ptr_limit`
+    let limit: number;
+    let max: number;
+    if (ptr.kind === 'fp') {
+      max = 512 + (info.maskToLeft ? 1 : 0);
+      limit = Number(BigInt.asUintN(32, -(ptr.varOff.value + BigInt(ptr.off))));
+    } else if (ptr.kind === 'map_value' && ptr.map) {
+      max = ptr.map.valueSize;
+      limit = Number(BigInt.asUintN(32, (info.maskToLeft ? ptr.smin : ptr.umax) + BigInt(ptr.off)));
+    } else {
+      return fail('aluPtrType');
+    }
+    if (limit >= max) fail('aluLimit');
+    if (commit) {
+      // `update_alu_sanitation_state`: every path must need the same mask here
+      const aux = env.aux[env.insnIdx];
+      const aluLimit = Math.abs((info.aluLimit - limit) | 0);
+      if (aux) {
+        if (aux.aluState && (aux.aluState !== info.aluState || aux.aluLimit !== aluLimit)) fail('aluPaths');
+        aux.aluState = info.aluState;
+        aux.aluLimit = aluLimit;
+      }
+      return;
+    }
+    info.aluState = (offIsNeg ? ALU_NEG_VALUE : 0) | (offIsImm ? ALU_IMMEDIATE : 0) | (reversed ? ALU_SANITIZE_DST : ALU_SANITIZE_SRC);
+    info.aluLimit = limit;
+    // Pruning compares scalars exactly from now on, to see every mask a path may need.
+    if (!offIsImm) env.exploreAluLimits = true;
+  }
+  if (commit || offIsImm) return;
+  // The mispredicted path: the offset masked to 0, so the destination is the pointer itself.
+  pushSpeculative(env, env.insnIdx + 1, env.insnIdx, reversed ? [insn.dst] : [], ptr);
 }

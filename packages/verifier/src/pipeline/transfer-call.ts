@@ -13,6 +13,7 @@ import { msg } from '../messages';
 import { regTypeName } from '../log/state-printer';
 import { formatFrameState } from '../log/state-printer';
 import {
+  isNullScalar,
   knownScalar,
   NOT_INIT,
   pointer,
@@ -332,6 +333,11 @@ export function checkHelperCall(env: Env, insn: Insn & { kind: 'call' }): number
   if (meta.map && env.options.maps[meta.map.index]?.readonlyProg && ['map_delete_elem', 'map_update_elem', 'map_push_elem', 'map_pop_elem'].includes(h.name)) {
     reject('mapWriteHelperForbidden', msg.mapWriteHelperForbidden());
   }
+  // `record_func_key`: a constant tail call index within the prog array is precise (the JIT may call the target directly).
+  if (h.name === 'tail_call' && meta.map) {
+    const r3 = env.reg(3);
+    if (r3.kind === 'scalar' && tnumIsConst(r3.varOff) && r3.varOff.value < BigInt(meta.map.maxEntries)) markChainPrecision(env, 3);
+  }
   // A helper writing into uninitialised stack: every byte becomes misc.
   for (let i = 0; i < meta.accessSize; i++) {
     checkMemAccess(env, insn, meta.regno, i, 1, 'write', -1, false, false);
@@ -340,11 +346,17 @@ export function checkHelperCall(env: Env, insn: Insn & { kind: 'call' }): number
 
   let next = env.insnIdx + 1;
   if (h.name === 'tail_call' && env.cur.refs.length > 0) reject('referenceLeakTailCall', msg.referenceLeakTailCall());
+  if (h.name === 'for_each_map_elem') {
+    // the callback runs for each element, any number of times: walked until its states repeat
+    if (!meta.map || !FOR_EACH_MAPS.has(meta.map.type)) reject('callbackNotAllowedForMap', msg.callbackNotAllowedForMap());
+    pushCallback(env, meta.subprog, 'map_elem');
+  }
   if (h.name === 'loop') {
+    updateLoopInlineState(env, meta.subprog);
     markChainPrecision(env, 1);
     const frame = env.frame;
     if (frame.callbackDepth < Number(env.reg(1).umax > 1000000n ? 1000000n : env.reg(1).umax)) {
-      pushCallback(env, meta.subprog);
+      pushCallback(env, meta.subprog, 'loop');
     } else {
       frame.callbackDepth = 0;
       if (env.level >= 2) env.verbose(`frame${env.cur.curframe} bpf_loop iteration limit reached\n`);
@@ -394,8 +406,16 @@ export function checkHelperCall(env: Env, insn: Insn & { kind: 'call' }): number
   }
   regs[0] = r0;
   checkMapFuncCompat(env, meta.map, h);
-  if (['xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail', 'skb_pull_data', 'skb_change_head', 'skb_change_tail', 'skb_adjust_room', 'skb_vlan_push', 'skb_vlan_pop', 'skb_store_bytes', 'l3_csum_replace', 'l4_csum_replace', 'clone_redirect', 'lwt_push_encap', 'msg_pull_data', 'msg_push_data', 'msg_pop_data', 'skb_change_proto'].includes(h.name)) {
+  if (['tail_call', 'xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail', 'skb_pull_data', 'skb_change_head', 'skb_change_tail', 'skb_adjust_room', 'skb_vlan_push', 'skb_vlan_pop', 'skb_store_bytes', 'l3_csum_replace', 'l4_csum_replace', 'clone_redirect', 'lwt_push_encap', 'msg_pull_data', 'msg_push_data', 'msg_pop_data', 'skb_change_proto'].includes(h.name)) {
     clearAllPktPointers(env);
+  }
+  if (h.name === 'tail_call' && env.cur.curframe > 0) {
+    // A tail call that jumps leaves the subprogram as an exit would, with
+    // an unknown R0; one that fails falls through: another path.
+    pushBranch(env, next, env.insnIdx);
+    regs[0] = unknown(env);
+    env.markRegScratched(0);
+    return prepareFuncExit(env);
   }
   return next;
 }
@@ -418,12 +438,41 @@ function clearAllPktPointers(env: Env): void {
   }
 }
 
-/** Pushes a path that runs the callback body once (`push_callback_call` for bpf_loop). */
-function pushCallback(env: Env, subprog: number): void {
+/**
+ * `update_loop_inline_state`: a `bpf_loop` call whose flags are always 0
+ * and whose callback is always the same can be inlined; while it may be,
+ * a zero flags register is precise.
+ */
+function updateLoopInlineState(env: Env, subprog: number): void {
+  const aux = env.aux[env.insnIdx];
+  if (!aux) return;
+  const flagIsZero = (): boolean => {
+    const zero = isNullScalar(env.reg(4));
+    if (zero) markChainPrecision(env, 4);
+    return zero;
+  };
+  if (aux.loopInline === undefined) {
+    aux.loopInline = { fit: flagIsZero(), subprog };
+    return;
+  }
+  if (!aux.loopInline.fit) return;
+  aux.loopInline = { fit: flagIsZero() && aux.loopInline.subprog === subprog, subprog: aux.loopInline.subprog };
+}
+
+/** Map types whose elements `bpf_for_each_map_elem` walks (`map_for_each_callback`). */
+const FOR_EACH_MAPS: ReadonlySet<string> = new Set(['array', 'percpu_array', 'hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash']);
+
+/** The helper that calls a callback, for its arguments. */
+type CallbackKind = 'loop' | 'map_elem';
+
+/** Pushes a path that runs the callback body once (`push_callback_call`). */
+function pushCallback(env: Env, subprog: number, kind: CallbackKind): void {
   const sp = env.subprogs[subprog];
   if (!sp) return reject('callbackNotFunc', msg.callbackNotFunc(2));
   const st = pushBranch(env, sp.start, env.insnIdx);
-  setupFuncEntry(env, st, subprog, env.insnIdx, true);
+  setupFuncEntry(env, st, subprog, env.insnIdx, kind);
+  // `init_func_state` marks the whole state scratched: the caller's registers and stack are printed after the call
+  env.markAllScratched();
   st.callbackUnrollDepth++;
   const caller = st.frames[st.curframe - 1];
   if (caller) caller.callbackDepth++;
@@ -431,14 +480,22 @@ function pushCallback(env: Env, subprog: number): void {
 }
 
 /** `setup_func_entry`: a new frame for the callee, arguments copied in. */
-function setupFuncEntry(env: Env, st: VerifierState, subprog: number, callsite: number, loopCallback: boolean): void {
+function setupFuncEntry(env: Env, st: VerifierState, subprog: number, callsite: number, callback: CallbackKind | undefined): void {
   if (st.curframe + 1 >= MAX_CALL_FRAMES) reject('callStackTooDeep', msg.callStackTooDeep(st.curframe + 2));
   const caller = st.frames[st.curframe];
   if (!caller) return;
-  const callee = newFrame(st.curframe + 1, callsite, subprog, loopCallback);
-  if (loopCallback) {
+  const callee = newFrame(st.curframe + 1, callsite, subprog, callback !== undefined);
+  if (callback === 'loop') {
+    // `set_loop_callback_state`: callback(u64 index, void *ctx)
     callee.regs[1] = unknown(env);
     callee.regs[2] = caller.regs[3] as RegState;
+  } else if (callback === 'map_elem') {
+    // `set_map_elem_callback_state`: callback(map, key, value, ctx)
+    const mapPtr = caller.regs[1] as RegState;
+    callee.regs[1] = mapPtr;
+    callee.regs[2] = pointer('map_key', { map: mapPtr.map });
+    callee.regs[3] = pointer('map_value', { map: mapPtr.map });
+    callee.regs[4] = caller.regs[3] as RegState;
   } else {
     for (let r = 1; r <= 5; r++) callee.regs[r] = caller.regs[r] as RegState;
   }
@@ -453,7 +510,7 @@ export function checkSubprogCall(env: Env, insn: Insn & { kind: 'call_local' }):
   const subprog = env.subprogs.findIndex((s) => s.start === target);
   if (subprog < 0) return reject('callToInvalidDest', msg.callToInvalidDest());
   const st = env.cur;
-  setupFuncEntry(env, st, subprog, env.insnIdx, false);
+  setupFuncEntry(env, st, subprog, env.insnIdx, undefined);
   const caller = st.frames[st.curframe - 1];
   if (caller) clobberCallerSaved(env, caller.regs);
   env.markRegScratched(10);

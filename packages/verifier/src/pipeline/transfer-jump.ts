@@ -33,8 +33,8 @@ import {
 import { isSpilled, type LinkedReg, type VerifierState } from '../state/verifier-state';
 import { reject, type Env } from './env';
 import { markChainPrecision, pushHistory } from './precision';
-import { checkRegRead, isLeakingPointer } from './transfer-alu';
-import { pushBranch } from './branches';
+import { checkRegRead, isLeakingPointer, unknown } from './transfer-alu';
+import { pushBranch, pushSpeculative } from './branches';
 
 /** `AT_PKT_END`: the pointer is at or past pkt_end. */
 const AT_PKT_END = -1;
@@ -590,6 +590,10 @@ export function checkCondJump(env: Env, insn: Insn & { kind: 'jump' }): number {
   if (pred >= 0) {
     if (dst.kind === 'scalar') markChainPrecision(env, insn.dst);
     if (srcNo >= 0 && src.kind === 'scalar') markChainPrecision(env, srcNo);
+    if (!env.bypassSpec) {
+      const notTaken = pred === 1 ? idx + 1 : idx + insn.off + 1;
+      pushSpeculative(env, notTaken, idx, srcNo >= 0 ? [insn.dst, srcNo] : [insn.dst], unknown(env));
+    }
     env.printInsnState();
     return pred === 1 ? idx + insn.off + 1 : idx + 1;
   }

@@ -207,6 +207,14 @@ function stackWriteFixed(env: Env, frame: FrameState, off: number, size: number,
     reject('corruptSpilledPointer', msg.corruptSpilledPointer());
   }
   const reg = valueRegno >= 0 ? env.reg(valueRegno) : undefined;
+  if (!env.bypassSpec) {
+    // Speculative store bypass: a spilled pointer, or a store over bytes that
+    // held anything but data, gets a barrier after it (`nospec_result`).
+    // The kernel looks at the slot's first `size` type bytes.
+    const sanitize = (reg !== undefined && reg.kind !== 'scalar' && reg.kind !== 'not_init') || [...old.types.slice(0, size)].some((t) => t !== 'm' && t !== '0');
+    const aux = env.aux[env.insnIdx];
+    if (sanitize && aux) aux.nospecResult = true;
+  }
   env.markSlotScratched(spi);
   let spilled = false;
   const aligned = off % SLOT === 0;

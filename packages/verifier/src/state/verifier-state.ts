@@ -96,6 +96,12 @@ export interface VerifierState {
   callbackUnrollDepth: number;
   /** a loop entry this state passed (for SCC-style exact comparison) */
   inLoop: boolean;
+  /**
+   * a path only a mispredicting CPU would take (`speculative`): explored
+   * for loaders without CAP_PERFMON; an error on it ends the path instead
+   * of failing the program (the kernel then patches in a barrier)
+   */
+  speculative: boolean;
 }
 
 /** A fresh frame with every register NOT_INIT and an empty stack. */
@@ -125,6 +131,7 @@ export function copyState(s: VerifierState): VerifierState {
     history: s.history.map((h) => ({ ...h })),
     callbackUnrollDepth: s.callbackUnrollDepth,
     inLoop: s.inLoop,
+    speculative: s.speculative,
   };
 }
 

@@ -11,6 +11,7 @@
  * hash 4 8 16 counts
  * -- privileged               true (default) | false | cap_bpf (CAP_BPF without CAP_PERFMON)
  * -- license                  default GPL
+ * -- btf                      loaded with BTF function info (one function per subprogram)
  * -- verdict                  accept | reject
  * -- error                    the error line, as the kernel prints it
  * -- processed                processed instruction count
@@ -35,6 +36,8 @@ export interface Fixture {
   readonly maps: readonly MapDescription[];
   readonly privileged: boolean | 'cap_bpf';
   readonly license: string;
+  /** loaded with BTF function info */
+  readonly btf: boolean;
   readonly verdict: 'accept' | 'reject';
   readonly error?: string;
   readonly processed?: number;
@@ -43,7 +46,7 @@ export interface Fixture {
   readonly oracleSkip?: string;
 }
 
-const KNOWN = new Set(['asm', 'prog-type', 'maps', 'privileged', 'license', 'verdict', 'error', 'processed', 'kernel-processed', 'note', 'oracle-skip']);
+const KNOWN = new Set(['asm', 'prog-type', 'maps', 'privileged', 'license', 'verdict', 'error', 'processed', 'kernel-processed', 'note', 'oracle-skip', 'btf']);
 
 /** Parses a fixture's text. Throws with the file name on malformed input. */
 export function parseFixture(text: string, file: string): Fixture {
@@ -109,6 +112,7 @@ export function parseFixture(text: string, file: string): Fixture {
     maps,
     privileged: one('privileged') === 'cap_bpf' ? 'cap_bpf' : (one('privileged') ?? 'true') !== 'false',
     license: one('license') ?? 'GPL',
+    btf: sections.has('btf'),
     verdict,
     ...(error === undefined ? {} : { error }),
     ...(processed === undefined ? {} : { processed }),

@@ -7,14 +7,14 @@
  *
  * Available only as root with a C compiler; `oracleUnavailable()` says why not.
  */
-import { encode } from '@bpflab/isa';
+import { encode, type Insn } from '@bpflab/isa';
 import { mapTypeValue } from '@bpflab/uapi';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROGRAM_TYPES } from '../../src/index';
+import { PROGRAM_TYPES, type MapDescription } from '../../src/index';
 import type { Fixture } from './fixture-file';
 
 const SOURCE = fileURLToPath(new URL('../../tools/kernel-oracle.c', import.meta.url));
@@ -45,6 +45,8 @@ export interface KernelAnswer {
   readonly errno: number;
   readonly log: string;
   readonly processed?: number;
+  /** the kernel's own measure of the verification (`verification time N usec`, log level 4 only) */
+  readonly verificationUsec?: number;
   /** lines after the last instruction line, before the counters: the error */
   readonly errorLines: readonly string[];
 }
@@ -53,21 +55,43 @@ export interface KernelAnswer {
 export function loadInKernel(f: Fixture, logLevel: 1 | 2): KernelAnswer {
   const pt = PROGRAM_TYPES[f.progType];
   if (pt?.kernelType === undefined) throw new Error(`${f.file}: program type ${f.progType} has no kernel equivalent`);
+  return loadRaw(f.insns, pt.kernelType, logLevel, f.license, f.privileged === true ? 'root' : 'bpf', f.maps, f.btf);
+}
+
+/** Loads instructions with BPF_PROG_LOAD (log level 4 is `BPF_LOG_STATS`: the counters and the verification time only). */
+export function loadRaw(
+  insns: readonly Insn[],
+  kernelType: number,
+  logLevel: 1 | 2 | 4,
+  license: string,
+  caps: 'root' | 'bpf',
+  maps: readonly MapDescription[],
+  btf = false,
+): KernelAnswer {
   const dir = mkdtempSync(join(tmpdir(), 'bpflab-prog-'));
   const bin = join(dir, 'prog.bin');
-  writeFileSync(bin, encode(f.insns));
-  const maps = f.maps.map((m) => `${mapTypeValue(m.type.toUpperCase()) ?? 0}:${m.keySize}:${m.valueSize}:${m.maxEntries}${m.name ? `:${m.name}` : ''}`);
-  const out = execFileSync(helper(), [String(pt.kernelType), String(logLevel), f.license, f.privileged === true ? 'root' : 'bpf', bin, ...maps], {
+  writeFileSync(bin, encode(insns));
+  const mapArgs = maps.map((m) => `${mapTypeValue(m.type.toUpperCase()) ?? 0}:${m.keySize}:${m.valueSize}:${m.maxEntries}${m.name ? `:${m.name}` : ''}`);
+  const out = execFileSync(helper(), [String(kernelType), String(logLevel), license, caps, bin, ...mapArgs, ...(btf ? ['btf'] : [])], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
+  rmSync(dir, { recursive: true, force: true });
   const nl = out.indexOf('\n');
   const head = nl < 0 ? out : out.slice(0, nl);
   const log = nl < 0 ? '' : out.slice(nl + 1);
   const ok = head === 'ok';
   const errno = ok ? 0 : Number(head.split(' ')[1]);
   const m = /processed (\d+) insns/.exec(log);
-  return { ok, errno, log, ...(m ? { processed: Number(m[1]) } : {}), errorLines: errorLinesOf(log) };
+  const t = /verification time (\d+) usec/.exec(log);
+  return {
+    ok,
+    errno,
+    log,
+    ...(m ? { processed: Number(m[1]) } : {}),
+    ...(t ? { verificationUsec: Number(t[1]) } : {}),
+    errorLines: errorLinesOf(log),
+  };
 }
 
 /** The lines a log ends with after its last instruction line: the error. */
