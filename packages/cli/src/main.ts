@@ -31,7 +31,7 @@ const syntaxOption = (what: string): Option =>
 /** Builds the `bpflab` command tree, writing through `io`. */
 export function buildProgram(io: Io): Command {
   const program = new Command('bpflab')
-    .description('an eBPF lab kit: assemble, disassemble and run BPF programs on a simulated kernel')
+    .description('an eBPF lab kit: build, verify and run BPF programs on a simulated kernel, and grade labs (bpflab test, bpflab grade)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .addHelpText('after', EXIT_HELP)
