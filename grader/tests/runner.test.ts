@@ -102,7 +102,7 @@ describe('gradeSubmission', () => {
   });
 
   withClang('stops a program that loops forever at the per-event budget', async () => {
-    // LSM programs load unverified in bpflab (as fentry/fexit), so the budget is what stops this one.
+    // lsm/task_kill loads unverified (the simulated kernel's BTF lacks the hook), so the budget is what stops this one.
     const dir = join(tmp, 'lsm-lab');
     cpSync(MINI, dir, { recursive: true });
     writeFileSync(
@@ -118,10 +118,9 @@ scenarios:
   - name: opens
     points: 5
     steps:
-      - op: open
-        task: { pid: 7, comm: cat, uid: 1000 }
-        path: /etc/passwd
-        mode: read
+      - op: kill
+        task: { pid: 7, comm: sh, uid: 1000 }
+        target: 7
         expect: { result: 0 }
 `,
     );
@@ -131,8 +130,9 @@ scenarios:
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 volatile int stop;
-SEC("lsm/file_open")
-int BPF_PROG(spin, struct file *file, int ret)
+struct kernel_siginfo;
+SEC("lsm/task_kill")
+int BPF_PROG(spin, struct task_struct *p, struct kernel_siginfo *info, int sig, const struct cred *cred, int ret)
 {
 	while (!stop)
 		;

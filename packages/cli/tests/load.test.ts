@@ -69,7 +69,7 @@ describeClang('bpflab load', () => {
     },
     {
       source: 'programs/lsm_access.bpf.c',
-      verified: false,
+      verified: true,
       programs: [
         ['restrict_file_open', 'lsm/file_open', 'lsm'],
         ['restrict_file_permission', 'lsm/file_permission', 'lsm'],
@@ -112,13 +112,19 @@ describeClang('bpflab load', () => {
   });
 
   it('says which programs the verifier could not check, and why, never calling them verified', async () => {
-    const r = await bpflab('load', join(FIXTURES, 'programs/lsm_access.bpf.c'));
+    // task_kill: the simulated kernel's BTF lacks bpf_lsm_task_kill and struct kernel_siginfo
+    writeFileSync(
+      join(tmp, 'kill.bpf.c'),
+      '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>\nchar LICENSE[] SEC("license") = "GPL";\nstruct kernel_siginfo;\n' +
+        'SEC("lsm/task_kill") int BPF_PROG(restrict_kill, struct task_struct *p, struct kernel_siginfo *info, int sig, const struct cred *cred, int ret) { return 0; }\n',
+    );
+    const r = await bpflab('load', 'kill.bpf.c');
     expect(r).toMatchObject({ code: 0, err: '' });
     const rows = r.out.split('\n').filter((l) => l.startsWith('  restrict_'));
-    expect(rows).toEqual([expect.stringMatching(/ {2}not verified$/), expect.stringMatching(/ {2}not verified$/)]);
+    expect(rows).toEqual([expect.stringMatching(/ {2}not verified$/)]);
     const notes = r.out.split('\n').filter((l) => l.startsWith('note: '));
     expect(notes).toEqual(
-      ['restrict_file_open', 'restrict_file_permission'].map((p) => expect.stringMatching(new RegExp(`^note: ${p}: not verified: bpflab has no verifier description for program type LSM \\(.*BTF.*\\); the program was loaded unchecked$`))),
+      ['restrict_kill'].map((p) => expect.stringMatching(new RegExp(`^note: ${p}: not verified: bpflab has no verifier description for program type LSM \\(.*BTF.*\\); the program was loaded unchecked$`))),
     );
     expect(r.out.replace(/not verified/g, '')).not.toMatch(/verified/);
   });
@@ -180,14 +186,9 @@ describeClang('bpflab load', () => {
 
   it.each<[string, string, RegExp]>([
     [
-      'a helper the program type may not call',
-      'SEC("xdp") int poke(struct xdp_md *ctx) { char buf[4] = {}; bpf_probe_write_user((void *)(long)ctx->data, buf, 4); return XDP_PASS; }',
-      /prog 'poke': failed to load: .*program of this type cannot use helper bpf_probe_write_user#36/,
-    ],
-    [
       'a helper bpflab does not model',
-      'SEC("tracepoint/syscalls/sys_enter_getpid") int stack(void *ctx) { return bpf_get_stackid(ctx, 0, 0); }',
-      /prog 'stack': failed to load: .*helper bpf_get_stackid#27 is not modelled by bpflab/,
+      'SEC("tracepoint/syscalls/sys_enter_getpid") int cgroup(void *ctx) { return bpf_get_current_cgroup_id() != 0; }',
+      /prog 'cgroup': failed to load: .*helper bpf_get_current_cgroup_id#80 is not modelled by bpflab/,
     ],
     [
       'a kconfig extern the kernel does not have',
@@ -203,6 +204,18 @@ describeClang('bpflab load', () => {
     expect(r.err).toMatch(new RegExp(`^bpflab: ${name}: `));
     expect(r.err).toMatch(message);
     expect(r.err).not.toContain('internal error');
+  });
+
+  it('a helper the program type may not call is the verifier\'s refusal, log and explanation included, as on Linux', async () => {
+    writeFileSync(
+      join(tmp, 'poke.bpf.c'),
+      '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nSEC("xdp") int poke(struct xdp_md *ctx) { char buf[4] = {}; bpf_probe_write_user((void *)(long)ctx->data, buf, 4); return XDP_PASS; }\nchar LICENSE[] SEC("license") = "GPL";\n',
+    );
+    const r = await bpflab('load', 'poke.bpf.c');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^\d+: \(85\) call bpf_probe_write_user#36\nprogram of this type cannot use helper bpf_probe_write_user#36\n/m);
+    expect(r.err).toMatch(/^why: bpf_probe_write_user\(\) exists, but programs of this type may not call it/m);
+    expect(r.err).toMatch(/was rejected by the verifier: invalid argument \(EINVAL\)\n$/);
   });
 
   it('refuses C that does not compile, and a file that is not an object', async () => {

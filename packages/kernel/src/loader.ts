@@ -437,6 +437,7 @@ function loadProgramSpec(
     ...(spec.btf === undefined ? {} : { btf: spec.btf }),
     functions: p.functions,
     lineInfo: p.lineInfo,
+    ...(p.attachTarget.kind === 'btf' ? { attachBtfName: attachBtfName(p.type, p.expectedAttachType, p.attachTarget.name) } : {}),
   });
   logs.set(p.name, r.log);
   if (!r.ok) {
@@ -465,4 +466,15 @@ function loadProgramSpec(
     }
   }
   return r.value;
+}
+
+/**
+ * The kernel BTF name of a program's attach target, with libbpf's prefixes:
+ * `bpf_lsm_<hook>` for LSM, `btf_trace_<tracepoint>` for tp_btf, the
+ * function itself for fentry/fexit and the rest.
+ */
+export function attachBtfName(type: string, attachType: string | undefined, name: string): string {
+  if (type === 'LSM') return `bpf_lsm_${name}`;
+  if (type === 'TRACING' && attachType === 'TRACE_RAW_TP') return `btf_trace_${name}`;
+  return name;
 }

@@ -6,16 +6,21 @@
  * 1. the attributes: program type, name, size, flags;
  * 2. every `lddw` that refers to a map (by fd) or a map value (global
  *    data) is resolved, and callback addresses (`BPF_PSEUDO_FUNC`) checked;
- * 3. every helper call: a helper Linux does not have is `invalid func`,
- *    one the program type may not call is refused with the kernel's
- *    message, one bpflab does not implement is `unsupported`; a call of
- *    `0xbad2310` (an instruction a failed CO-RE relocation poisoned) is
- *    left to the verifier, which refuses it only where it is reachable;
- * 4. the verifier (or the pass-through stand-in) sees the program with map
- *    references as indices into the maps it uses;
+ * 3. the verifier (or the pass-through stand-in) sees the program with map
+ *    references as indices into the maps it uses. Helper calls are the
+ *    verifier's to judge, as in Linux: a helper Linux does not have
+ *    (`invalid func`) or one the program type may not call (`program of
+ *    this type cannot use helper`) is refused from the verifier, log and
+ *    all, and only where a path reaches it; a call of `0xbad2310` (an
+ *    instruction a failed CO-RE relocation poisoned) likewise;
+ * 4. when nothing verified the program (the pass-through stand-in, or a
+ *    type the verifier does not describe), the kernel checks every helper
+ *    call itself with the same messages, since the VM relies on it;
  * 5. map references become the maps' addresses, callback references the
  *    functions' addresses in the program's code region, and the program
- *    gets its helper table and an engine.
+ *    gets its helper table (a helper bpflab does not implement is
+ *    `unsupported`; calls the verifier accepted in dead code trap) and an
+ *    engine.
  */
 import { createHash } from 'node:crypto';
 import type { Btf } from '@bpflab/btf';
@@ -62,6 +67,8 @@ export interface ProgLoadAttr {
   readonly functions?: readonly LinkedFunction[];
   /** C source lines by pc (BTF line info) */
   readonly lineInfo?: readonly SourceLine[];
+  /** `attach_btf_id`, by name: the kernel function of an LSM, fentry/fexit or tp_btf program (`bpf_lsm_file_open`) */
+  readonly attachBtfName?: string;
 }
 
 /** Why a load failed. */
@@ -170,6 +177,8 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
   const resolved: Resolved[] = [];
   const verifierInsns: Insn[] = [];
   let writeUser = false;
+  /** helper calls Linux refuses, by instruction index: their message */
+  const refused = new Map<number, string>();
   for (let i = 0; i < attr.insns.length; i++) {
     const insn = attr.insns[i]!;
     const pc = pcs[i]!;
@@ -213,11 +222,11 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
       }
       case 'call': {
         if (insn.helper === CORE_POISON_HELPER) break;
-        const proto = helperById(insn.helper);
-        if (proto === undefined) return failure('invalid', ERRNO.EINVAL, `${at(pc)}: invalid func unknown#${insn.helper}`, { pc });
-        const fullName = `${proto.fullName}#${insn.helper}`;
-        if (!typeDef.helpers.has(insn.helper)) {
-          return failure('invalid', ERRNO.EINVAL, `${at(pc)}: program of this type cannot use helper ${fullName}`, { pc });
+        const refusal = helperRefusal(typeDef, insn.helper);
+        if (refusal !== undefined) {
+          // the verifier's to judge (step 3); checked here after it only when nothing verified
+          refused.set(i, refusal);
+          break;
         }
         if (insn.helper === HELPER.tail_call && pc >= mainEnd) {
           return failure('unsupported', ERRNO.EINVAL, `${at(pc)}: bpf_tail_call from a BPF-to-BPF subprogram is not modelled by bpflab (call it from the program's main function)`, {
@@ -240,24 +249,6 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
     }
   }
 
-  // 3. the helper table, and helpers bpflab does not implement
-  const table = new Map<number, Helper>();
-  for (const [id, h] of k.baseHelpers) if (typeDef.helpers.has(id)) table.set(id, h);
-  for (const [id, h] of typeDef.extraHelpers?.(k.helperEnv) ?? new Map<number, Helper>()) table.set(id, h);
-  for (let i = 0; i < attr.insns.length; i++) {
-    const insn = attr.insns[i]!;
-    if (insn.kind === 'call' && insn.helper === CORE_POISON_HELPER) {
-      table.set(CORE_POISON_HELPER, POISONED_CORE_RELOCATION);
-      continue;
-    }
-    if (insn.kind === 'call' && !table.has(insn.helper)) {
-      const fullName = `${helperById(insn.helper)!.fullName}#${insn.helper}`;
-      return failure('unsupported', ERRNO.EINVAL, `${at(pcs[i]!)}: helper ${fullName} is not modelled by bpflab`, {
-        pc: pcs[i]!,
-        feature: `helper ${fullName}`,
-      });
-    }
-  }
   if (writeUser) {
     k.printk(`${k.process.comm}[${k.process.pid}] is installing a program with bpf_probe_write_user helper that may corrupt user memory!`);
   }
@@ -269,7 +260,7 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
     }
   }
 
-  // 4. verification
+  // 3. verification
   const gplCompatible = licenseIsGplCompatible(attr.license);
   const maps: VerifierMap[] = used.map((m, index) => ({
     index,
@@ -290,6 +281,7 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
       lineInfo: attr.lineInfo ?? [],
       btf: attr.btf,
       flags,
+      ...(attr.attachBtfName === undefined ? {} : { attachBtfName: attr.attachBtfName }),
     },
     typeDef,
     maps,
@@ -302,7 +294,38 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
     });
   }
 
-  // 5. the runnable form
+  // 4. helper calls, when nothing verified the program
+  const [firstRefused] = refused;
+  if (verdict.verified === false && firstRefused !== undefined) {
+    const [i, message] = firstRefused;
+    return failure('invalid', ERRNO.EINVAL, `${at(pcs[i]!)}: ${message}`, { pc: pcs[i]! });
+  }
+
+  // 5. the helper table, and helpers bpflab does not implement
+  const table = new Map<number, Helper>();
+  for (const [id, h] of k.baseHelpers) if (typeDef.helpers.has(id)) table.set(id, h);
+  for (const [id, h] of typeDef.extraHelpers?.(k.helperEnv) ?? new Map<number, Helper>()) table.set(id, h);
+  for (let i = 0; i < attr.insns.length; i++) {
+    const insn = attr.insns[i]!;
+    if (insn.kind !== 'call' || table.has(insn.helper)) continue;
+    if (insn.helper === CORE_POISON_HELPER) {
+      table.set(CORE_POISON_HELPER, POISONED_CORE_RELOCATION);
+      continue;
+    }
+    const message = refused.get(i);
+    if (message !== undefined) {
+      // the verifier accepted the program: no path reaches this call (Linux removes such dead code)
+      table.set(insn.helper, deadCodeHelper(message));
+      continue;
+    }
+    const fullName = `${helperById(insn.helper)!.fullName}#${insn.helper}`;
+    return failure('unsupported', ERRNO.EINVAL, `${at(pcs[i]!)}: helper ${fullName} is not modelled by bpflab`, {
+      pc: pcs[i]!,
+      feature: `helper ${fullName}`,
+    });
+  }
+
+  // the runnable form
   const id = k.nextProgramId();
   const code = k.memory.allocate({ name: `prog:${name === '' ? `#${id}` : name}`, kind: 'kernel', size: slots * 8, writable: false });
   const xlated = attr.insns.map((insn, i): Insn => {
@@ -349,6 +372,24 @@ export function loadProgram(k: ProgLoadEnv, attr: ProgLoadAttr): ProgLoadOutcome
   for (const m of used) m.hold();
   k.kallsyms.add({ name: program.symbol, address: code.start, size: code.size, type: 't', module: 'bpf' });
   return { ok: true, program, log: verdict.log };
+}
+
+/**
+ * Why Linux refuses a call of helper `id` from a program of this type
+ * (`check_helper_call`), or `undefined` when it may call it.
+ */
+function helperRefusal(typeDef: ProgramTypeDef, id: number): string | undefined {
+  const proto = helperById(id);
+  if (proto === undefined) return `invalid func unknown#${id}`;
+  if (!typeDef.helpers.has(id)) return `program of this type cannot use helper ${proto.fullName}#${id}`;
+  return undefined;
+}
+
+/** A refused helper call the verifier accepted because no path reaches it: running it is a bpflab bug. */
+function deadCodeHelper(message: string): Helper {
+  return defineHelper('dead_code_call', () => {
+    throw new KernelError('run-fault', `${message}: the verifier found no path to this call, yet the program reached it`);
+  });
 }
 
 /** What a poisoned CO-RE instruction does if an unverified program reaches it. */

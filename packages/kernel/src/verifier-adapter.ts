@@ -38,6 +38,7 @@ import {
   type Explanation,
   type LineInfo,
   type MapDescription,
+  type MsgCode,
   type ProgramTypeDescription,
   type VerifyResult,
 } from '@bpflab/verifier';
@@ -48,6 +49,9 @@ import type { HookProgramType } from './hooks/define-hook';
 import type { HookRegistry } from './hooks/registry';
 import type { ProgramTypeDef } from './program-types';
 import type { Verifier, VerifierMap, VerifierProgram, VerifierVerdict } from './verifier';
+import type { Btf } from '@bpflab/btf';
+import { kernelBtf } from './kernel-btf';
+import { describeBtfProgramType } from './verifier-btf-ctx';
 
 /** Options of {@link createKernelVerifier}. */
 export interface KernelVerifierOptions {
@@ -61,6 +65,8 @@ export interface KernelVerifierOptions {
   readonly onVerdict?: (report: KernelVerifierReport) => void;
   /** record the state at each processed instruction into the result's `states` (`bpflab verify --states`); default false */
   readonly states?: boolean;
+  /** the kernel's BTF, where LSM programs' attach functions are looked up; default the simulated kernel's own */
+  readonly kernelBtf?: Btf;
 }
 
 /** Where a program type's description came from. */
@@ -103,7 +109,22 @@ export function notVerifiedLog(progType: string, reason: string): string {
  * their arguments are `PTR_TO_BTF_ID` pointers, which the verifier package
  * does not model, so a layout of plain scalars would refuse correct programs.
  */
-const BTF_TYPED_CONTEXT: ReadonlySet<ProgTypeName> = new Set<ProgTypeName>(['TRACING', 'LSM', 'EXT', 'STRUCT_OPS']);
+const BTF_TYPED_CONTEXT: ReadonlySet<ProgTypeName> = new Set<ProgTypeName>(['EXT', 'STRUCT_OPS']);
+
+/**
+ * Types whose BTF-typed context the verifier models: their description
+ * comes from the attach function's prototype in the kernel's BTF
+ * ({@link describeBtfProgramType}).
+ */
+const BTF_DESCRIBED: ReadonlySet<ProgTypeName> = new Set<ProgTypeName>(['LSM', 'TRACING']);
+
+/** What the verifier is told about a program with a BTF-typed context (see `BTF_DESCRIBED`). */
+export function describeBtfTyped(typeDef: ProgramTypeDef, program: VerifierProgram, btf: Btf, registry?: HookRegistry): ProgramTypeLookup {
+  const d = describeBtfProgramType(typeDef, program, btf, registry);
+  if (d.kind === 'none') return { kind: 'none', reason: `${d.reason}, so its BTF-typed context cannot be checked` };
+  const claim = registry?.forProgramType(typeDef.name, program.expectedAttachType);
+  return { kind: 'described', source: 'hook', description: d.description, ...(claim === undefined ? {} : { hook: claim.plugin.name }) };
+}
 
 /** Types that may use `BPF_LD_ABS` / `BPF_LD_IND` (`may_access_skb`). */
 const LD_ABS_TYPES: ReadonlySet<ProgTypeName> = new Set<ProgTypeName>(['SOCKET_FILTER', 'SCHED_CLS', 'SCHED_ACT']);
@@ -164,6 +185,9 @@ export function describeProgramType(
   if (BTF_TYPED_CONTEXT.has(typeDef.name)) {
     return { kind: 'none', reason: 'its context is typed through BTF (PTR_TO_BTF_ID arguments), which the verifier does not model yet' };
   }
+  if (BTF_DESCRIBED.has(typeDef.name)) {
+    return { kind: 'none', reason: "its context is the attach function's arguments: describe it with describeBtfTyped" };
+  }
   const claim = registry?.forProgramType(typeDef.name, expectedAttachType);
   if (claim !== undefined) return fromHook(typeDef, claim.programType, claim.plugin.name);
   const builtin = PROGRAM_TYPES[typeDef.name.toLowerCase()];
@@ -203,6 +227,32 @@ export function verifierLineInfo(program: Pick<VerifierProgram, 'insns' | 'lineI
 }
 
 /**
+ * The errno `BPF_PROG_LOAD` fails with for a verifier error: EACCES for
+ * most, but Linux's checks of the control flow and of helper calls answer
+ * EINVAL, the instruction budget E2BIG and the jump-sequence limit EFAULT
+ * (checked with `bpftool prog load` on 6.18).
+ */
+const REJECTION_ERRNO: Partial<Record<MsgCode, number>> = {
+  invalidFunc: ERRNO.EINVAL,
+  helperNotAllowed: ERRNO.EINVAL,
+  gplOnly: ERRNO.EINVAL,
+  helperMightSleep: ERRNO.EINVAL,
+  callReservedFields: ERRNO.EINVAL,
+  infiniteLoop: ERRNO.EINVAL,
+  backEdge: ERRNO.EINVAL,
+  unreachableInsn: ERRNO.EINVAL,
+  jumpOutOfRange: ERRNO.EINVAL,
+  jumpIntoLddw: ERRNO.EINVAL,
+  lastInsnNotExit: ERRNO.EINVAL,
+  tooManyInsns: ERRNO.E2BIG,
+  jumpSeqTooComplex: ERRNO.EFAULT,
+};
+
+function rejectionErrno(code: string | undefined): number {
+  return REJECTION_ERRNO[code as MsgCode] ?? ERRNO.EACCES;
+}
+
+/**
  * A kernel verifier backed by `@bpflab/verifier` (see the module comment).
  * Install it with `new Kernel({ verifier: createKernelVerifier(...) })`.
  */
@@ -210,7 +260,9 @@ export function createKernelVerifier(options: KernelVerifierOptions = {}): Verif
   const privileged = options.privileged ?? true;
   const logLevel = options.logLevel ?? 1;
   return (program, progType, maps): KernelVerifierVerdict => {
-    const lookup = describeProgramType(progType, program.expectedAttachType, options.registry);
+    const lookup = BTF_DESCRIBED.has(progType.name)
+      ? describeBtfTyped(progType, program, options.kernelBtf ?? kernelBtf(), options.registry)
+      : describeProgramType(progType, program.expectedAttachType, options.registry);
     let verdict: KernelVerifierVerdict;
     if (lookup.kind === 'none') {
       verdict = { ok: true, verified: false, log: notVerifiedLog(progType.name, lookup.reason), errors: [], lookup };
@@ -218,7 +270,13 @@ export function createKernelVerifier(options: KernelVerifierOptions = {}): Verif
       const result = verify(
         { insns: program.insns, lineInfo: verifierLineInfo(program), license: program.license },
         lookup.description,
-        { privileged, logLevel, maps: verifierMaps(maps), ...(options.states === true ? { recordStates: true } : {}) },
+        {
+          privileged,
+          logLevel,
+          maps: verifierMaps(maps),
+          ...(program.btf === undefined ? {} : { btf: true }),
+          ...(options.states === true ? { recordStates: true } : {}),
+        },
       );
       const explanation = explain(result);
       verdict = {
@@ -226,7 +284,7 @@ export function createKernelVerifier(options: KernelVerifierOptions = {}): Verif
         verified: true,
         log: result.log,
         errors: result.errors.map((e) => (e.pc >= 0 ? { message: e.message, pc: e.pc } : { message: e.message })),
-        ...(result.ok ? {} : { errno: ERRNO.EACCES }),
+        ...(result.ok ? {} : { errno: rejectionErrno(result.errors[0]?.code) }),
         result,
         ...(explanation === undefined ? {} : { explanation }),
         lookup,

@@ -40,6 +40,11 @@ export interface VerifierProgram {
   readonly btf: Btf | undefined;
   /** `BPF_F_SLEEPABLE` and the other load flags */
   readonly flags: number;
+  /**
+   * `attach_btf_id`, by name: the kernel function an LSM, fentry/fexit or
+   * tp_btf program attaches to (`bpf_lsm_file_open`), when it names one
+   */
+  readonly attachBtfName?: string;
 }
 
 /** A map the program uses, at its index in the verifier's `maps` argument. */

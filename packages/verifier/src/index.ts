@@ -2,6 +2,7 @@
 // a program type description. The package's only door.
 export { verify } from './verify';
 export type { VerifyResult } from './verify';
+export type { VerifiedProgram } from './report';
 export { formatStats, COMPLEXITY_LIMIT_INSNS } from './report';
 export { explain } from './explain';
 export type { Explanation } from './explain';
@@ -11,6 +12,11 @@ export { msg } from './messages';
 export type { MsgCode } from './messages';
 export { DEFAULT_VERIFY_OPTIONS } from './types';
 export type {
+  BtfContext,
+  BtfCtxArg,
+  BtfMemberDesc,
+  BtfTypeDesc,
+  BtfTypeSource,
   CtxField,
   CtxLayout,
   CtxYield,

@@ -128,6 +128,31 @@ export const msg = {
   ldAbsNeedsR6Ctx: () => `at the time of BPF_LD_ABS|IND R6 != pointer to skb`,
   ldAbsHoldingRef: () => `BPF_LD_[ABS|IND] cannot be mixed with socket references`,
 
+  /* ------------------------- BTF-typed context and kernel objects (btf_id) */
+  btfCtxOffsetNotMultiple: (func: string, off: number) => `func '${func}' offset ${off} is not multiple of 8`,
+  btfCtxNoSuchArg: (func: string, n: number) => `func '${func}' doesn't have ${n}-th argument`,
+  btfCtxOnlyPointer: (func: string, arg: number, tname: string, kind: string) =>
+    `func '${func}' arg${arg} '${tname}' has type ${kind}. Only pointer access is allowed`,
+  btfCtxPtrSize: (func: string, size: number) => `func '${func}' size ${size} must be 8`,
+  btfCtxNotStruct: (func: string, arg: number, kind: string) => `func '${func}' arg${arg} type ${kind} is not a struct`,
+  /** not an error: the line `btf_ctx_access` logs when an argument loads as a pointer */
+  btfCtxArgInfo: (func: string, arg: number, id: number, kind: string, name: string) =>
+    `func '${func}' arg${arg} has btf_id ${id} type ${kind} '${name}'`,
+  btfAccessNeedsPerfmon: (name: string) => `'struct ${name}' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN`,
+  btfAccessNonGpl: (name: string) => `Cannot access kernel 'struct ${name}' from non-GPL compatible program`,
+  btfNegativeAccess: (r: number, name: string, off: number) => `R${r} is ptr_${name} invalid negative access: off=${off}`,
+  btfVariableOffset: (r: number, name: string, off: number, vo: string) =>
+    `R${r} is ptr_${name} invalid variable offset: off=${off}, var_off=${vo}`,
+  btfOnlyRead: () => `only read is supported`,
+  btfNotAStruct: (name: string) => `Type '${name}' is not a struct`,
+  btfAccessBeyondStruct: (name: string, off: number, size: number) => `access beyond struct ${name} at off ${off} size ${size}`,
+  btfFieldNoSize: (name: string) => `field ${name} doesn't have size`,
+  btfPtrMemberAccess: (member: string, moff: number, name: string, off: number, size: number) =>
+    `cannot access ptr member ${member} with moff ${moff} in struct ${name} with off ${off} size ${size}`,
+  btfBeyondMember: (member: string, mend: number, name: string, off: number, size: number) =>
+    `access beyond the end of member ${member} (mend:${mend}) in struct ${name} with off ${off} size ${size}`,
+  btfNoFieldAt: (name: string, off: number) => `struct ${name} doesn't have field at offset ${off}`,
+
   /* ---------------------------------------------------------------- calls */
   invalidFunc: (name: string, id: number) => `invalid func ${name}#${id}`,
   helperNotAllowed: (name: string, id: number) => `program of this type cannot use helper ${name}#${id}`,

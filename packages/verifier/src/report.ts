@@ -2,6 +2,7 @@
  * Step 5, report: the counters line that ends every kernel verifier log,
  * and the result `verify()` returns.
  */
+import type { Insn } from '@bpflab/isa';
 import type { LineInfo, VerifyStats } from './types';
 import type { VerifierError } from './errors';
 import type { StateTrace } from './states/record';
@@ -22,6 +23,15 @@ export interface VerifyResult {
   readonly sourceLine?: LineInfo;
   /** the state at each processed instruction, per path (with `recordStates`) */
   readonly states?: StateTrace;
+  /** the program by slot, as the verifier saw it: what `explain()` reads to find loops */
+  readonly program?: VerifiedProgram;
+}
+
+/** A verified program by slot: the second slot of an `lddw` is `undefined`. */
+export interface VerifiedProgram {
+  readonly insns: readonly (Insn | undefined)[];
+  /** line info given for each slot (mostly only at the first instruction of a line) */
+  readonly lineInfo: readonly (LineInfo | undefined)[];
 }
 
 /** `processed N insns (limit 1000000) max_states_per_insn M total_states T peak_states P mark_read K` */

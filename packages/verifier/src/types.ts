@@ -95,6 +95,83 @@ export interface ReturnRange {
 }
 
 /**
+ * A BTF type as the verifier reads it (the kernel's `struct btf_type`,
+ * decoded): enough to walk kernel structs (`btf_struct_access`) and the
+ * attach function's prototype (`btf_ctx_access`). Ids are the source's.
+ */
+export type BtfTypeDesc =
+  | { readonly kind: 'void' }
+  | { readonly kind: 'int'; readonly name: string; readonly size: number }
+  | { readonly kind: 'enum'; readonly name: string; readonly size: number }
+  | { readonly kind: 'ptr'; readonly type: number }
+  | { readonly kind: 'struct' | 'union'; readonly name: string; readonly size: number; readonly members: readonly BtfMemberDesc[] }
+  | { readonly kind: 'array'; readonly type: number; readonly nelems: number }
+  /** modifiers and typedefs: `type` is what they qualify or name */
+  | { readonly kind: 'typedef' | 'const' | 'volatile' | 'restrict' | 'type_tag'; readonly name: string; readonly type: number }
+  /** anything else (`fwd`, `func_proto`, `float`...), by its kind name in the log (`FWD`, `FUNC_PROTO`) */
+  | { readonly kind: 'other'; readonly name: string; readonly btfKind: string };
+
+/** One member of a struct or union. */
+export interface BtfMemberDesc {
+  readonly name: string;
+  readonly type: number;
+  /** offset from the start of the struct, in bits */
+  readonly bitOffset: number;
+  /** bitfield size in bits; 0 when the member is not a bitfield */
+  readonly bitSize: number;
+}
+
+/**
+ * Where the verifier looks BTF types up: the kernel's BTF ("vmlinux"),
+ * behind a small interface so the verifier stays independent of the
+ * kernel. `type(0)` is `void`.
+ */
+export interface BtfTypeSource {
+  type(id: number): BtfTypeDesc | undefined;
+  /** the id of the struct (or union) called `name`, for helpers returning `struct name *` */
+  structId?(name: string): number | undefined;
+}
+
+/** One argument of the attach function: its name and BTF type id. */
+export interface BtfCtxArg {
+  readonly name: string;
+  readonly type: number;
+}
+
+/**
+ * The context of a program whose arguments Linux types through BTF (LSM,
+ * fentry/fexit, tp_btf): `u64 ctx[]`, one slot per argument of the attach
+ * function (`attach_func_proto`), checked by `btf_ctx_access`. Pointer
+ * arguments to structs load as `PTR_TO_BTF_ID`, integers as scalars.
+ */
+export interface BtfContext {
+  /** the attach function (`attach_func_name`): `bpf_lsm_file_open` */
+  readonly func: string;
+  readonly args: readonly BtfCtxArg[];
+  /** the function's return type id (0: void) */
+  readonly ret: number;
+  /**
+   * What the slot after the arguments holds: `retval` for LSM programs (the
+   * previous program's return, already within `returns`: the kernel's
+   * `is_retval`), `fexit` for fexit programs (the traced function's
+   * return); absent: no such slot
+   */
+  readonly retSlot?: 'retval' | 'fexit';
+  /** pointer arguments are `PTR_TRUSTED` (LSM hooks, tp_btf) */
+  readonly trusted: boolean;
+  /** the program is sleepable (`BPF_F_SLEEPABLE`): it runs outside the RCU read section. Default false */
+  readonly sleepable?: boolean;
+  /**
+   * tracing programs (fentry/fexit, tp_btf): accesses are first checked by
+   * `tracing_prog_is_valid_access` (reads only, within 12 slots, aligned
+   * to their size). Default false (LSM: `btf_ctx_access` alone)
+   */
+  readonly tracing?: boolean;
+  /** resolves the type ids above, and the structs they point to */
+  readonly btf: BtfTypeSource;
+}
+
+/**
  * A program type as the verifier needs it: the data behind the kernel's
  * `bpf_verifier_ops` for that type. Hook plugins supply theirs.
  */
@@ -121,6 +198,17 @@ export interface ProgramTypeDescription {
   readonly ldAbs?: boolean;
   /** may the program be loaded without privileges (socket filters) */
   readonly unprivilegedLoad?: boolean;
+  /**
+   * The context is the attach function's arguments, typed through BTF
+   * (LSM, fentry/fexit, tp_btf): ctx accesses follow `btf_ctx_access`
+   * instead of `ctx.fields`
+   */
+  readonly btfCtx?: BtfContext;
+  /**
+   * `returns` is checked on the low 32 bits of R0 (`return_32bit`: LSM
+   * hooks return an int)
+   */
+  readonly returns32?: boolean;
 }
 
 /** Options of `verify()`. */

@@ -98,6 +98,7 @@ export function verify(program: VerifyProgram, progType: ProgramTypeDescription,
     log: log.toString(),
     stats,
     ...(sourceLine === undefined ? {} : { sourceLine }),
+    program: { insns: lay.insns, lineInfo: lay.lineInfo },
     ...(recorder === undefined ? {} : { states: recorder.finish(errors) }),
   };
 }

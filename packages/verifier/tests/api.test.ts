@@ -111,7 +111,7 @@ describe('source lines and explanations', () => {
 
   it.each([
     ['packet bounds', 'r2 = *(u32 *)(r1 + 0)\nr0 = *(u8 *)(r2 + 0)\nr0 = 2\nexit', XDP, /data_end/],
-    ['helper not allowed', 'r2 = 0\ncall 44\nr0 = 0\nexit', SOCKET_FILTER, /helper list/],
+    ['helper not allowed', 'r2 = 0\ncall 44\nr0 = 0\nexit', SOCKET_FILTER, /sibling helper of your program type/],
     ['unbounded loop', 'r0 = 0\nl:\nif r0 == 0 goto l\nexit', SOCKET_FILTER, /bound/],
     ['uninitialised register', 'r0 = r3\nexit', SOCKET_FILTER, /Set the register/],
   ])('explains %s', (_name, asm, type, hint) => {

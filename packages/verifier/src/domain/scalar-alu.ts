@@ -31,6 +31,7 @@ import {
   unknownScalar,
   updateBounds,
   updateBounds32,
+  withBounds,
   zext32To64,
   type Bounds,
   type RegState,
@@ -415,5 +416,5 @@ export function scalarAlu(
   }
   if (alu32) zext32To64(d);
   syncBounds(d);
-  return { ...dst, ...d };
+  return withBounds(dst, d);
 }

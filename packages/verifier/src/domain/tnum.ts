@@ -27,18 +27,23 @@ export const TNUM_UNKNOWN: Tnum = Object.freeze({ value: 0n, mask: U64_MAX });
 /** A known constant (`tnum_const`). */
 export const tnumConst = (v: bigint): Tnum => ({ value: u64(v), mask: 0n });
 
-/** Bit length of the highest set bit (`fls64`). */
+/** `LOW[n]` = 2^n - 1: the low n bits set, for n = 0..64. */
+const LOW: readonly bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
+
+/** Bit length of the highest set bit (`fls64`) of an unsigned 64-bit value. */
 function fls64(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x === 0n) return 0;
+  const hi = Number(x >> 32n);
+  return hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(Number(x & 0xffffffffn));
 }
 
 /** The tightest tnum holding every value of [min, max] (unsigned). */
 export function tnumRange(min: bigint, max: bigint): Tnum {
-  const chi = u64(min) ^ u64(max);
-  const bits = fls64(chi);
+  const lo = u64(min);
+  const bits = fls64(lo ^ u64(max));
   if (bits > 63) return TNUM_UNKNOWN;
-  const delta = (1n << BigInt(bits)) - 1n;
-  return { value: u64(min) & ~delta & U64_MAX, mask: delta };
+  const delta = LOW[bits] as bigint;
+  return { value: lo & ~delta, mask: delta };
 }
 
 export const tnumIsConst = (a: Tnum): boolean => a.mask === 0n;
@@ -100,19 +105,59 @@ export function tnumXor(a: Tnum, b: Tnum): Tnum {
   return { value: v & ~mu & U64_MAX, mask: mu };
 }
 
-/** Multiplication by long multiplication over the certain and uncertain bits. */
-export function tnumMul(a0: Tnum, b0: Tnum): Tnum {
-  let a = a0;
-  let b = b0;
+/**
+ * Multiplication by long multiplication over the certain and uncertain bits
+ * (`tnum_mul`): for each bit of `a`, from the lowest, adds `b`'s uncertain
+ * bits (a certain 1) or all of `b`'s possible bits (an uncertain bit),
+ * shifted into place, to an accumulated uncertainty.
+ *
+ * The accumulator's value stays 0 (only masks are added), so adding `add`
+ * is `m = (m + add) | m | add`. The loop runs on 32-bit halves in plain
+ * numbers (no bigint per step), and stops once `a` or `b` has no bits left,
+ * neither has uncertain bits (two constants) or every bit is uncertain:
+ * further steps would change nothing.
+ */
+export function tnumMul(a: Tnum, b: Tnum): Tnum {
   const accV = u64(a.value * b.value);
-  let accM: Tnum = { value: 0n, mask: 0n };
-  while (a.value !== 0n || a.mask !== 0n) {
-    if ((a.value & 1n) === 1n) accM = tnumAdd(accM, { value: 0n, mask: b.mask });
-    else if ((a.mask & 1n) === 1n) accM = tnumAdd(accM, { value: 0n, mask: b.value | b.mask });
-    a = tnumRshift(a, 1);
-    b = tnumLshift(b, 1);
+  let avH = Number(a.value >> 32n);
+  let avL = Number(a.value & 0xffffffffn);
+  let amH = Number(a.mask >> 32n);
+  let amL = Number(a.mask & 0xffffffffn);
+  let bvH = Number(b.value >> 32n);
+  let bvL = Number(b.value & 0xffffffffn);
+  let bmH = Number(b.mask >> 32n);
+  let bmL = Number(b.mask & 0xffffffffn);
+  // the accumulated uncertainty, as unsigned 32-bit halves
+  let mH = 0;
+  let mL = 0;
+  // a step adds something only for an uncertain bit of `a`, or for a certain 1 when `b` has uncertain bits
+  while ((avH | avL | amH | amL) !== 0 && (bvH | bvL | bmH | bmL) !== 0 && (amH | amL | bmH | bmL) !== 0 && (mH & mL) !== -1) {
+    let addH = 0;
+    let addL = 0;
+    if ((avL & 1) !== 0) {
+      addH = bmH;
+      addL = bmL;
+    } else if ((amL & 1) !== 0) {
+      addH = bvH | bmH;
+      addL = bvL | bmL;
+    }
+    if ((addH | addL) !== 0) {
+      const sumL = (mL >>> 0) + (addL >>> 0);
+      const sumH = (mH >>> 0) + (addH >>> 0) + (sumL > 0xffffffff ? 1 : 0);
+      mL = sumL | mL | addL;
+      mH = sumH | mH | addH;
+    }
+    avL = (avL >>> 1) | ((avH & 1) << 31);
+    avH >>>= 1;
+    amL = (amL >>> 1) | ((amH & 1) << 31);
+    amH >>>= 1;
+    bvH = (bvH << 1) | (bvL >>> 31);
+    bvL <<= 1;
+    bmH = (bmH << 1) | (bmL >>> 31);
+    bmL <<= 1;
   }
-  return tnumAdd({ value: accV, mask: 0n }, accM);
+  const m = (BigInt(mH >>> 0) << 32n) | BigInt(mL >>> 0);
+  return tnumAdd({ value: accV, mask: 0n }, { value: 0n, mask: m });
 }
 
 /** Values that both tnums allow. */
@@ -124,7 +169,7 @@ export function tnumIntersect(a: Tnum, b: Tnum): Tnum {
 
 /** Keeps the low `size` bytes. */
 export function tnumCast(a: Tnum, size: number): Tnum {
-  const m = (1n << BigInt(size * 8)) - 1n;
+  const m = LOW[size * 8] ?? (1n << BigInt(size * 8)) - 1n;
   return { value: a.value & m, mask: a.mask & m };
 }
 
@@ -161,36 +206,67 @@ export function formatTnum(a: Tnum): string {
   return `(0x${a.value.toString(16)}; 0x${a.mask.toString(16)})`;
 }
 
+/** Every bit at or below the highest set bit of `x` (x >= 0, below 2^64). */
+function smearRight(x: bigint): bigint {
+  let s = x | (x >> 1n);
+  s |= s >> 2n;
+  s |= s >> 4n;
+  s |= s >> 8n;
+  s |= s >> 16n;
+  s |= s >> 32n;
+  return s;
+}
+
 /**
  * The smallest value the tnum allows that is >= x (within `bits` bits), or
- * `undefined` when there is none.
+ * `undefined` when there is none. For `a` and `x` within `bits` bits.
+ *
+ * Closed form: the members are `value | s` for every `s` inside `mask`. If
+ * x agrees with `value` on every known bit, x is a member. Otherwise let h
+ * be the highest known bit where they differ. If `value` has 1 there, the
+ * answer keeps x above h and is `value` from h down. If `value` has 0
+ * there, the answer must turn on the lowest unknown bit p above h that x
+ * has clear, keep x above p, and be `value` below p; without such a p no
+ * member is >= x.
  */
 export function tnumNextMember(a: Tnum, x: bigint, bits = 64): bigint | undefined {
   const v = a.value;
   const mask = a.mask;
-  let prefix = 0n;
-  let best: bigint | undefined;
-  for (let bit = bits - 1; bit >= 0; bit--) {
-    const b = 1n << BigInt(bit);
-    const low = b - 1n;
-    const xb = x & b;
-    if (mask & b) {
-      if (!xb) best = prefix | b | (v & low);
-      else prefix |= b;
-    } else {
-      const vb = v & b;
-      if (vb && !xb) return prefix | b | (v & low);
-      if (!vb && xb) return best;
-      prefix |= vb;
-    }
-  }
-  return x;
+  const full = LOW[bits] ?? (1n << BigInt(bits)) - 1n;
+  const diff = (x ^ v) & ~mask & full;
+  if (diff === 0n) return x;
+  const xl = x & full;
+  const upTo = smearRight(diff);
+  const h = upTo ^ (upTo >> 1n);
+  if ((v & h) !== 0n) return (xl & ~upTo) | (v & upTo);
+  const free = mask & ~xl & ~upTo & full;
+  if (free === 0n) return undefined;
+  const p = free & -free;
+  return (xl & ~(p | (p - 1n))) | p | (v & (p - 1n));
 }
 
-/** The largest value the tnum allows that is <= y (within `bits` bits), or `undefined`. */
+/**
+ * The largest value the tnum allows that is <= y (within `bits` bits), or
+ * `undefined`; the mirror of `tnumNextMember`. If y agrees with `value` on
+ * every known bit, y is a member. Otherwise let h be the highest known bit
+ * where they differ. If `value` has 0 there, the answer keeps y above h and
+ * has every possible bit below h. If `value` has 1 there, the answer must
+ * turn off the lowest unknown bit p above h that y has set, keep y above p,
+ * and have every possible bit below p; without such a p no member is <= y.
+ */
 export function tnumPrevMember(a: Tnum, y: bigint, bits = 64): bigint | undefined {
-  const all = (1n << BigInt(bits)) - 1n;
-  const inv = { value: ~a.value & ~a.mask & all, mask: a.mask & all };
-  const r = tnumNextMember(inv, ~y & all, bits);
-  return r === undefined ? undefined : ~r & all;
+  const v = a.value;
+  const mask = a.mask;
+  const full = LOW[bits] ?? (1n << BigInt(bits)) - 1n;
+  const yl = y & full;
+  const diff = (yl ^ v) & ~mask & full;
+  if (diff === 0n) return yl;
+  const upTo = smearRight(diff);
+  const h = upTo ^ (upTo >> 1n);
+  if ((v & h) === 0n) return (yl & ~upTo) | ((v | mask) & upTo);
+  const set = mask & yl & ~upTo;
+  if (set === 0n) return undefined;
+  const p = set & -set;
+  const below = p - 1n;
+  return (yl & ~(p | below)) | ((v | mask) & below);
 }

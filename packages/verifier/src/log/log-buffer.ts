@@ -5,9 +5,18 @@
  * on one line, and why a popped branch at log level 1 can continue on the
  * line of the jump that pushed it. Like the kernel's rotating log, only the
  * last `capacity` bytes are kept.
+ *
+ * A run near the instruction limit writes millions of short strings; they
+ * are merged into flat chunks as they come (`chunkParts` at a time), so
+ * the log holds a few thousand strings rather than millions, which the
+ * garbage collector would otherwise walk again and again.
  */
 export class LogBuffer {
-  private readonly parts: string[] = [];
+  /** older text, in flat chunks */
+  private readonly chunks: string[] = [];
+  /** the latest writes, not yet merged into a chunk */
+  private parts: string[] = [];
+  /** bytes in `chunks` and `parts` */
   private length = 0;
   /** bytes dropped from the front when the log outgrew its capacity */
   private dropped = 0;
@@ -17,6 +26,8 @@ export class LogBuffer {
     readonly enabled: boolean,
     /** bytes kept (the kernel keeps the tail of what fits in the user's buffer) */
     readonly capacity = (16 << 20) - 1,
+    /** writes merged into one chunk */
+    private readonly chunkParts = 512,
   ) {}
 
   /** Current end position (`log->end_pos`), counting dropped bytes. */
@@ -29,6 +40,7 @@ export class LogBuffer {
     if (!this.enabled || s === '') return;
     this.parts.push(s);
     this.length += s.length;
+    if (this.parts.length >= this.chunkParts) this.flush();
     if (this.length > this.capacity * 2) this.compact();
   }
 
@@ -40,10 +52,11 @@ export class LogBuffer {
     if (!this.enabled) return;
     let cut = this.end - Math.max(pos, this.dropped);
     while (cut > 0) {
-      const last = this.parts.pop();
+      const from = this.parts.length > 0 ? this.parts : this.chunks;
+      const last = from.pop();
       if (last === undefined) break;
       if (last.length > cut) {
-        this.parts.push(last.slice(0, last.length - cut));
+        from.push(last.slice(0, last.length - cut));
         this.length -= cut;
         cut = 0;
       } else {
@@ -53,18 +66,34 @@ export class LogBuffer {
     }
   }
 
+  /** Merges the latest writes into one chunk. */
+  private flush(): void {
+    if (this.parts.length === 0) return;
+    this.chunks.push(this.parts.join(''));
+    this.parts = [];
+  }
+
+  /** Drops text from the front until `capacity` bytes are left: whole chunks, then the head of the first one kept. */
   private compact(): void {
-    const all = this.parts.join('');
-    const keep = all.slice(all.length - this.capacity);
-    this.dropped += all.length - keep.length;
-    this.parts.length = 0;
-    this.parts.push(keep);
-    this.length = keep.length;
+    this.flush();
+    let h = 0;
+    for (let c = this.chunks[h]; c !== undefined && this.length - c.length >= this.capacity; c = this.chunks[++h]) {
+      this.length -= c.length;
+      this.dropped += c.length;
+    }
+    const first = this.chunks[h];
+    const cut = this.length - this.capacity;
+    if (first !== undefined && cut > 0) {
+      this.chunks[h] = first.slice(cut);
+      this.length -= cut;
+      this.dropped += cut;
+    }
+    this.chunks.splice(0, h);
   }
 
   /** The log (its last `capacity` bytes). */
   toString(): string {
-    const all = this.parts.join('');
+    const all = this.chunks.join('') + this.parts.join('');
     return all.length > this.capacity ? all.slice(all.length - this.capacity) : all;
   }
 }

@@ -5,14 +5,19 @@
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, fmtSnum, fmtUnum } from '../domain/num';
 import { formatTnum, tnumIsConst, tnumIsUnknown } from '../domain/tnum';
 import type { RegState } from '../state/reg-state';
+import { btfPtrTypeName } from '../btf-ctx/btf-ptr';
 import { SLOT, type StackSlot, type VerifierState } from '../state/verifier-state';
 
 /** The kernel's name for a register's full type (`reg_type_str`): `map_value_or_null`, `rdonly_mem`. */
 export function regTypeName(r: RegState): string {
+  if (r.kind === 'btf_id') return btfPtrTypeName(r);
   const base = r.kind === 'not_init' ? '?' : r.kind;
   const prefix = `${r.rdonly ? 'rdonly_' : ''}${r.ringbuf ? 'ringbuf_' : ''}`;
   return `${prefix}${base}${r.maybeNull ? '_or_null' : ''}`;
 }
+
+/** A bound's raw 64-bit pattern (module level: a closure here would be renamed at every call under tsx). */
+const raw = (x: bigint): bigint => BigInt.asUintN(64, x);
 
 function scalarRanges(r: RegState, parts: string[]): void {
   const m = [
@@ -26,7 +31,6 @@ function scalarRanges(r: RegState, parts: string[]): void {
     { name: 'umax32', val: r.u32max, omit: r.u32max === U32_MAX, signed: false },
   ];
   // Values are compared as the kernel compares them: the raw 64-bit pattern.
-  const raw = (x: bigint): bigint => BigInt.asUintN(64, x);
   for (let i = 0; i < m.length; i++) {
     const m1 = m[i];
     if (m1 === undefined || m1.omit) continue;
@@ -53,6 +57,7 @@ export function formatReg(r: RegState, frameno: number): string {
   if (r.kind === 'scalar' && r.precise) out += 'P';
   if (r.kind === 'scalar' && tnumIsConst(r.varOff)) return out + fmtSnum(r.varOff.value);
   out += regTypeName(r);
+  if (r.kind === 'btf_id') out += r.btf?.name ?? '';
   if (r.kind === 'fp') {
     if (r.frameno !== frameno) out += `[${r.frameno}]`;
     if (tnumIsConst(r.varOff)) return out + fmtSnum(r.varOff.value + BigInt(r.off));

@@ -5,9 +5,11 @@
  */
 import type { Insn } from '@bpflab/isa';
 import type { MsgCode } from '../messages';
+import { formatKernelInsn } from '../log/insn-printer';
 import type { LogBuffer } from '../log/log-buffer';
 import { formatFrameState } from '../log/state-printer';
 import type { MapInfo, RegState } from '../state/reg-state';
+import { SmallSet } from './small-set';
 import { curFrame, type FrameState, type VerifierState } from '../state/verifier-state';
 import type { LineInfo, ProgramTypeDescription, VerifyOptions } from '../types';
 
@@ -124,7 +126,11 @@ export class Env {
   freeListSize = 0;
   /** saved states by hash bucket (`explored_states`) */
   readonly explored = new Map<number, ExploredState[]>();
-  readonly freeList: ExploredState[] = [];
+  /**
+   * Saved states evicted from `explored` while paths through them were still
+   * open (`free_list`); each leaves when its last path ends.
+   */
+  readonly freeList = new Set<VerifierState>();
   /** branches waiting to be explored, last pushed first */
   readonly pending: PendingBranch[] = [];
 
@@ -133,8 +139,8 @@ export class Env {
   prevInsnIdx = -1;
 
   /** registers and slots touched since the state was last printed */
-  readonly scratchedRegs = new Set<number>();
-  readonly scratchedSlots = new Set<number>();
+  readonly scratchedRegs = new SmallSet();
+  readonly scratchedSlots = new SmallSet();
   prevLogPos = 0;
   prevInsnPrintPos = 0;
   /** history entry of the current instruction, once one is pushed */
@@ -225,8 +231,8 @@ export class Env {
 
   /** Marks everything scratched (`mark_verifier_state_scratched`). */
   markAllScratched(): void {
-    for (let i = 0; i < 11; i++) this.scratchedRegs.add(i);
-    for (let i = 0; i < 64; i++) this.scratchedSlots.add(i);
+    this.scratchedRegs.fill(11);
+    this.scratchedSlots.fill(64);
   }
 
   /** Records that the current instruction reads slot `spi` of frame `frameno`. */
@@ -263,7 +269,7 @@ export class Env {
   }
 
   get stateScratched(): boolean {
-    return this.scratchedRegs.size > 0 || this.scratchedSlots.size > 0;
+    return !this.scratchedRegs.empty || !this.scratchedSlots.empty;
   }
 
   /**
@@ -305,12 +311,26 @@ export class Env {
 
   /** The line info in force at an instruction: the last one given at or before it. */
   findLinfo(insnIdx: number): LineInfo | undefined {
-    for (let i = Math.min(insnIdx, this.lineInfo.length - 1); i >= 0; i--) {
-      const li = this.lineInfo[i];
-      if (li !== undefined) return li;
+    const n = this.lineInfo.length;
+    if (n === 0 || insnIdx < 0) return undefined;
+    if (this.linfoAt === undefined) {
+      const at: (LineInfo | undefined)[] = new Array<LineInfo | undefined>(n);
+      let last: LineInfo | undefined;
+      for (let i = 0; i < n; i++) at[i] = last = this.lineInfo[i] ?? last;
+      this.linfoAt = at;
     }
-    return undefined;
+    return this.linfoAt[Math.min(insnIdx, n - 1)];
   }
+  /** `findLinfo` of every slot, computed on first use */
+  private linfoAt: (LineInfo | undefined)[] | undefined;
+
+  /** An instruction as the log prints it (`(b7) r0 = 0`), formatted once per slot. */
+  insnText(idx: number, insn: Insn): string {
+    let t = this.insnTexts[idx];
+    if (t === undefined) this.insnTexts[idx] = t = formatKernelInsn(insn, { mapAddress: this.mapAddress });
+    return t;
+  }
+  private readonly insnTexts: string[] = [];
 }
 
 /**

@@ -5,7 +5,6 @@
  * counting processed instructions against the limit.
  */
 import type { Insn } from '@bpflab/isa';
-import { formatKernelInsn } from '../log/insn-printer';
 import { formatFrameState } from '../log/state-printer';
 import { msg } from '../messages';
 import { pointer } from '../state/reg-state';
@@ -55,9 +54,9 @@ function updateBranchCounts(env: Env, st: VerifierState | undefined): void {
     s.branches--;
     if (s.branches > 0) break;
     noteStateFinished(env, s);
+    freeFinished(env, s);
     s = s.parent;
   }
-  freeFinished(env);
 }
 
 /** Processes one instruction of the current path; returns the next index, or -1 when the path ended. */
@@ -175,7 +174,7 @@ export function explore(env: Env, tracer?: ExploreTracer): void {
         if (env.stateScratched) env.printInsnState();
         env.verboseLinfo(idx, '; ');
         env.prevLogPos = env.log.end;
-        env.verbose(`${idx}: ${formatKernelInsn(insn, { mapAddress: env.mapAddress })}\n`);
+        env.verbose(`${idx}: ${env.insnText(idx, insn)}\n`);
         env.prevInsnPrintPos = env.log.end - env.prevLogPos;
         env.prevLogPos = env.log.end;
       }

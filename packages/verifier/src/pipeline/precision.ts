@@ -8,7 +8,6 @@
  */
 import type { Insn } from '@bpflab/isa';
 import { isReg } from '@bpflab/isa';
-import { formatKernelInsn } from '../log/insn-printer';
 import { formatFrameState } from '../log/state-printer';
 import { isSpilled, isSpilledScalar, type HistEntry, type LinkedReg, type VerifierState } from '../state/verifier-state';
 import { Reject, type Env } from './env';
@@ -27,7 +26,8 @@ class Backtrack {
     this.stack.fill(0n);
   }
   get empty(): boolean {
-    return this.regs.every((m) => m === 0) && this.stack.every((m) => m === 0n);
+    for (let i = 0; i < 8; i++) if (this.regs[i] !== 0 || this.stack[i] !== 0n) return false;
+    return true;
   }
   isReg(r: number, fr = this.frame): boolean {
     return ((this.regs[fr] ?? 0) & (1 << r)) !== 0;
@@ -102,7 +102,7 @@ function backtrackInsn(env: Env, bt: Backtrack, idx: number, subseqIdx: number, 
   if (insn === undefined) return;
   if (env.level >= 2) {
     env.verbose(
-      `mark_precise: frame${bt.frame}: regs=${fmtRegMask(bt.regs[bt.frame] ?? 0)} stack=${fmtStackMask(bt.stack[bt.frame] ?? 0n)} before ${idx}: ${formatKernelInsn(insn, { mapAddress: env.mapAddress })}\n`,
+      `mark_precise: frame${bt.frame}: regs=${fmtRegMask(bt.regs[bt.frame] ?? 0)} stack=${fmtStackMask(bt.stack[bt.frame] ?? 0n)} before ${idx}: ${env.insnText(idx, insn)}\n`,
     );
   }
   syncLinked(bt, hist);
@@ -302,7 +302,7 @@ function run(env: Env, bt: Backtrack, start: VerifierState, lastIdx0: number): v
           }
           func.regs[i] = { ...reg, precise: true };
         }
-        for (let i = 0; i < 64; i++) {
+        for (let i = 0; i < 64 && (bt.stack[fr] ?? 0n) >> BigInt(i) !== 0n; i++) {
           if (!bt.isSlot(i, fr)) continue;
           const slot = func.stack[i];
           if (slot === undefined || !isSpilledScalar(slot) || slot.spilled.precise) {
@@ -368,22 +368,20 @@ export function propagatePrecision(env: Env, old: VerifierState): void {
     const f = old.frames[fr];
     if (!f) continue;
     let first = true;
-    const note = (what: string): void => {
-      if (env.level < 2) return;
-      env.verbose(first ? `frame ${fr}: propagating ${what}` : `,${what}`);
-    };
-    f.regs.forEach((r, i) => {
-      if (i === 10 || r.kind !== 'scalar' || !r.precise) return;
-      note(`r${i}`);
+    for (let i = 0; i < f.regs.length; i++) {
+      const r = f.regs[i];
+      if (i === 10 || r === undefined || r.kind !== 'scalar' || !r.precise) continue;
+      if (env.level >= 2) env.verbose(first ? `frame ${fr}: propagating r${i}` : `,r${i}`);
       BT.setReg(i, fr);
       first = false;
-    });
-    f.stack.forEach((s, i) => {
-      if (!isSpilled(s) || s.spilled.kind !== 'scalar' || !s.spilled.precise) return;
-      note(`fp${-(i + 1) * 8}`);
+    }
+    for (let i = 0; i < f.stack.length; i++) {
+      const s = f.stack[i];
+      if (s === undefined || !isSpilled(s) || s.spilled.kind !== 'scalar' || !s.spilled.precise) continue;
+      if (env.level >= 2) env.verbose(first ? `frame ${fr}: propagating fp${-(i + 1) * 8}` : `,fp${-(i + 1) * 8}`);
       BT.setSlot(i, fr);
       first = false;
-    });
+    }
     if (!first) env.verbose('\n');
   }
   run(env, BT, env.cur, env.insnIdx);

@@ -7,6 +7,7 @@
  * loop. The same heuristics as the kernel decide when to save a state and
  * when to drop saved states that never match, so the counters agree.
  */
+import { sameBtfPtr } from '../btf-ctx/btf-ptr';
 import { formatFrameState } from '../log/state-printer';
 import { msg } from '../messages';
 import { NOT_INIT, type RegState } from '../state/reg-state';
@@ -77,7 +78,8 @@ function sameBase(o: RegState, c: RegState): boolean {
     o.map === c.map &&
     o.range === c.range &&
     o.memSize === c.memSize &&
-    o.subprog === c.subprog
+    o.subprog === c.subprog &&
+    sameBtfPtr(o, c)
   );
 }
 
@@ -282,15 +284,9 @@ function updatePeak(env: Env): void {
   env.peakStates = Math.max(env.peakStates, env.exploredSize + env.freeListSize);
 }
 
-/** Frees evicted states whose paths are all finished (`maybe_free_verifier_state`). */
-export function freeFinished(env: Env): void {
-  for (let i = env.freeList.length - 1; i >= 0; i--) {
-    const sl = env.freeList[i];
-    if (sl && sl.state.branches === 0) {
-      env.freeList.splice(i, 1);
-      env.freeListSize--;
-    }
-  }
+/** Frees an evicted state once its last path ended (`maybe_free_verifier_state`). */
+export function freeFinished(env: Env, st: VerifierState): void {
+  if (env.freeList.delete(st)) env.freeListSize--;
 }
 
 /**
@@ -350,7 +346,7 @@ export function isStateVisited(env: Env, insnIdx: number): 0 | 1 {
           // freed at once
         } else {
           sl.inFreeList = true;
-          env.freeList.push(sl);
+          env.freeList.add(sl.state);
           env.freeListSize++;
         }
       }

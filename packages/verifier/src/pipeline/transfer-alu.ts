@@ -22,6 +22,7 @@ import { msg } from '../messages';
 import { regTypeName } from '../log/state-printer';
 import {
   boundsOf,
+  cloneReg,
   isPktPointer,
   isRegConst,
   knownScalar,
@@ -30,6 +31,8 @@ import {
   syncBounds,
   UNBOUNDED32,
   unknownScalar,
+  withBounds,
+  withLink,
   zext32To64,
   type RegState,
 } from '../state/reg-state';
@@ -140,7 +143,7 @@ function zextSync(r: RegState): RegState {
   const b = boundsOf(r);
   zext32To64(b);
   syncBounds(b);
-  return { ...r, ...b };
+  return withBounds(r, b);
 }
 
 /** `check_alu_op` */
@@ -279,10 +282,10 @@ function adjustRegMinMax(env: Env, insn: Insn & { kind: 'alu' }): void {
       if (off === -2147483648) clear = true;
       off = -off;
     }
-    if (clear || before.addConst !== 0) res = { ...res, id: 0, off: 0, addConst: 0 };
-    else res = { ...res, id: before.id, off, addConst: alu32 ? 32 : 64 };
+    if (clear || before.addConst !== 0) res = withLink(res, 0, 0, 0);
+    else res = withLink(res, before.id, off, alu32 ? 32 : 64);
   } else {
-    res = { ...res, id: 0, off: 0, addConst: 0 };
+    res = withLink(res, 0, 0, 0);
   }
   env.setReg(insn.dst, res);
 }
@@ -299,7 +302,7 @@ function checkSaneOffset(env: Env, reg: RegState, typeName: string): void {
 }
 
 /** Pointer kinds pointer arithmetic may be applied to. */
-const ARITH_OK = new Set(['ctx', 'map_value', 'map_key', 'fp', 'pkt', 'pkt_meta', 'mem', 'func']);
+const ARITH_OK = new Set(['ctx', 'map_value', 'map_key', 'fp', 'pkt', 'pkt_meta', 'mem', 'func', 'btf_id']);
 
 /**
  * `adjust_ptr_min_max_vals`: `ptr op= scalar` (or `scalar += ptr` when
@@ -326,12 +329,14 @@ function adjustPtr(env: Env, insn: Insn & { kind: 'alu' }, ptr: RegState, off: R
   const info: SanitizeInfo = { aluState: 0, aluLimit: 0, maskToLeft: false };
   const sanitize = (op === 'add' || op === 'sub') && !canSkipAluSanitation(env, insn);
   if (sanitize) sanitizePtrAlu(env, insn, ptr, off, reversed, false, info);
-  let res: RegState = { ...ptr, ...UNBOUNDED32, precise: false };
+  const res = cloneReg(ptr);
+  Object.assign(res, UNBOUNDED32);
+  res.precise = false;
   switch (op) {
     case 'add': {
       const fixed = ptr.off + Number(off.smin);
       if (known && fixed === (fixed | 0)) {
-        res = { ...res, off: fixed };
+        res.off = fixed;
         break;
       }
       let smin = ptr.smin + off.smin;
@@ -346,8 +351,11 @@ function adjustPtr(env: Env, insn: Insn & { kind: 'alu' }, ptr: RegState, off: R
         umin = 0n;
         umax = U64_MAX;
       }
-      res = { ...res, smin, smax, umin, umax, varOff: tnumAdd(ptr.varOff, off.varOff) };
-      if (isPktPointer(ptr)) res = { ...res, id: env.newId(), range: 0 };
+      Object.assign(res, { smin, smax, umin, umax, varOff: tnumAdd(ptr.varOff, off.varOff) });
+      if (isPktPointer(ptr)) {
+        res.id = env.newId();
+        res.range = 0;
+      }
       break;
     }
     case 'sub': {
@@ -355,7 +363,7 @@ function adjustPtr(env: Env, insn: Insn & { kind: 'alu' }, ptr: RegState, off: R
       if (ptr.kind === 'fp') reject('subFromStackPtr', msg.subFromStackPtr(dst));
       const fixed = ptr.off - Number(off.smin);
       if (known && fixed === (fixed | 0)) {
-        res = { ...res, off: fixed };
+        res.off = fixed;
         break;
       }
       let smin = ptr.smin - off.smax;
@@ -373,10 +381,10 @@ function adjustPtr(env: Env, insn: Insn & { kind: 'alu' }, ptr: RegState, off: R
         umin = ptr.umin - off.umax;
         umax = ptr.umax - off.umin;
       }
-      res = { ...res, smin, smax, umin, umax, varOff: tnumSub(ptr.varOff, off.varOff) };
+      Object.assign(res, { smin, smax, umin, umax, varOff: tnumSub(ptr.varOff, off.varOff) });
       if (isPktPointer(ptr)) {
-        res = { ...res, id: env.newId() };
-        if (off.smin < 0n) res = { ...res, range: 0 };
+        res.id = env.newId();
+        if (off.smin < 0n) res.range = 0;
       }
       break;
     }
@@ -388,10 +396,10 @@ function adjustPtr(env: Env, insn: Insn & { kind: 'alu' }, ptr: RegState, off: R
       return reject('ptrArithOp', msg.ptrArithOp(dst, ALU_STR[op]));
   }
   checkSaneOffset(env, res, tname);
-  res = regBoundsSync(res);
-  if (!env.bypassSpec) sanitizeCheckBounds(env, insn, res);
-  if (sanitize) sanitizePtrAlu(env, insn, res, off, reversed, true, info);
-  return res;
+  const synced = regBoundsSync(res);
+  if (!env.bypassSpec) sanitizeCheckBounds(env, insn, synced);
+  if (sanitize) sanitizePtrAlu(env, insn, synced, off, reversed, true, info);
+  return synced;
 }
 
 /**

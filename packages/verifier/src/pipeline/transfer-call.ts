@@ -5,6 +5,8 @@
  * value at program exit (`check_return_code`), `lddw` and the legacy packet
  * loads.
  */
+import { btfHelperResult } from '../btf-ctx/helper-result';
+import { isVoidLsmHook, returnWithin } from '../btf-ctx/return-range';
 import { helperById, type ArgType, type Helper, type HelperProto } from '@bpflab/uapi';
 import type { Insn } from '@bpflab/isa';
 import { formatTnum, tnumIsConst } from '../domain/tnum';
@@ -387,8 +389,11 @@ export function checkHelperCall(env: Env, insn: Insn & { kind: 'call' }): number
     case 'RET_PTR_TO_MEM':
       r0 = pointer('mem', { maybeNull, ringbuf: (ret.flags as readonly string[]).includes('MEM_RINGBUF'), memSize: meta.memSize });
       break;
-    default:
-      return reject('notModelled', msg.notModelled(`the result of ${name}#${id} (${ret.text})`));
+    default: {
+      const typed = ret.base === 'RET_PTR_TO_BTF_ID' ? btfHelperResult(env, ret) : undefined;
+      if (typed === undefined) return reject('notModelled', msg.notModelled(`the result of ${name}#${id} (${ret.text})`));
+      r0 = typed;
+    }
   }
   if (r0.maybeNull) r0 = { ...r0, id: env.newId() };
   if (h.name === 'ringbuf_reserve') {
@@ -560,6 +565,7 @@ function scalarText(r: RegState): string {
 
 /** `check_return_code` at the exit of the main program. */
 export function checkReturnCode(env: Env): void {
+  if (isVoidLsmHook(env.progType)) return; // LSM programs of void hooks return nothing
   const r0 = checkRegRead(env, 0);
   if (isLeakingPointer(env, r0)) reject('leaksAddrAsReturn', msg.leaksAddrAsReturn());
   const range = env.progType.returns;
@@ -569,7 +575,7 @@ export function checkReturnCode(env: Env): void {
   }
   markChainPrecision(env, 0);
   const r = env.reg(0);
-  if (!(range.min <= r.smin && r.smax <= range.max)) {
+  if (!returnWithin(env.progType, range, r)) {
     reject('returnRange', msg.returnRange('At program exit', 'R0', scalarText(r), range.min, range.max));
   }
 }

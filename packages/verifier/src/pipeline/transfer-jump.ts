@@ -4,6 +4,7 @@
  * scalars on each side (`reg_set_min_max`), lifting `_or_null` after NULL
  * checks, and growing packet ranges after comparisons with `pkt_end`.
  */
+import { isTrustedBtfPtr } from '../btf-ctx/btf-ptr';
 import { isReg, type Insn, type JumpOp } from '@bpflab/isa';
 import { U32_MAX, U64_MAX, max, min, s32, s64, u32, u64 } from '../domain/num';
 import {
@@ -25,6 +26,7 @@ import {
   knownScalar,
   regConstValue,
   syncBounds,
+  withBounds,
   UNBOUNDED32,
   UNBOUNDED64,
   zext32To64,
@@ -101,7 +103,7 @@ function reverse(op: JumpOp): Op {
 
 /** `reg_not_null`: pointers that are never NULL. */
 const regNotNull = (r: RegState): boolean =>
-  !r.maybeNull && (r.kind === 'map_value' || r.kind === 'map_key' || r.kind === 'mem');
+  !r.maybeNull && (r.kind === 'map_value' || r.kind === 'map_key' || r.kind === 'mem' || isTrustedBtfPtr(r));
 
 /** `is_scalar_branch_taken`: 1 taken, 0 not taken, -1 unknown. */
 function scalarBranchTaken(r1: RegState, r2: RegState, op: JumpOp, j32: boolean, same: boolean): number {
@@ -139,17 +141,14 @@ function scalarBranchTaken(r1: RegState, r2: RegState, op: JumpOp, j32: boolean,
     case 'jne': {
       const eq = op === 'jeq';
       if (tnumIsConst(t1) && tnumIsConst(t2)) return (t1.value === t2.value) === eq ? 1 : 0;
-      const differ = (): boolean => {
-        if (!tnumOverlap(t1, t2)) return true;
-        if (umin1 > umax2 || umax1 < umin2) return true;
-        if (smin1 > smax2 || smax1 < smin2) return true;
-        if (!j32) {
-          if (r1.u32min > r2.u32max || r1.u32max < r2.u32min) return true;
-          if (r1.s32min > r2.s32max || r1.s32max < r2.s32min) return true;
-        }
-        return false;
-      };
-      if (differ()) return eq ? 0 : 1;
+      const differ =
+        !tnumOverlap(t1, t2) ||
+        umin1 > umax2 ||
+        umax1 < umin2 ||
+        smin1 > smax2 ||
+        smax1 < smin2 ||
+        (!j32 && (r1.u32min > r2.u32max || r1.u32max < r2.u32min || r1.s32min > r2.s32max || r1.s32max < r2.s32min));
+      if (differ) return eq ? 0 : 1;
       return -1;
     }
     case 'jset': {
@@ -235,6 +234,13 @@ function branchTaken(r1: RegState, r2: RegState, op: JumpOp, j32: boolean, same:
 type B = ReturnType<typeof boundsOf>;
 
 /** `regs_refine_cond_op`: narrows two scalars so that `r1 op r2` holds. */
+/** `x` as an unsigned value of the compared width. */
+const unsignedAt = (j32: boolean, x: bigint): bigint => (j32 ? u32(x) : u64(x));
+/** `x` as a signed value of the compared width. */
+const signedAt = (j32: boolean, x: bigint): bigint => (j32 ? s32(x) : s64(x));
+/** The constant a register holds at the compared width. */
+const constAt = (j32: boolean, r: B): bigint => (j32 ? u32(r.varOff.value) : r.varOff.value);
+
 function refine(b1: B, b2: B, op0: Op, j32: boolean, c1: boolean, c2: boolean): void {
   let op = op0;
   let r1 = b1;
@@ -246,9 +252,6 @@ function refine(b1: B, b2: B, op0: Op, j32: boolean, c1: boolean, c2: boolean): 
     [r1, r2] = [r2, r1];
     [k1, k2] = [k2, k1];
   }
-  const u = (x: bigint): bigint => (j32 ? u32(x) : u64(x));
-  const s = (x: bigint): bigint => (j32 ? s32(x) : s64(x));
-  const constOf = (r: B): bigint => (j32 ? u32(r.varOff.value) : r.varOff.value);
   switch (op) {
     case 'jeq':
       if (j32) {
@@ -282,7 +285,7 @@ function refine(b1: B, b2: B, op0: Op, j32: boolean, c1: boolean, c2: boolean): 
         [k1, k2] = [k2, k1];
       }
       if (!k2) break;
-      const val = constOf(r2);
+      const val = constAt(j32, r2);
       if (j32) {
         if (r1.u32min === u32(val)) r1.u32min = u32(r1.u32min + 1n);
         if (r1.u32max === u32(val)) r1.u32max = u32(r1.u32max - 1n);
@@ -302,7 +305,7 @@ function refine(b1: B, b2: B, op0: Op, j32: boolean, c1: boolean, c2: boolean): 
         [k1, k2] = [k2, k1];
       }
       if (!k2) break;
-      const val = constOf(r2);
+      const val = constAt(j32, r2);
       if (val === 0n || (val & (val - 1n)) !== 0n) break;
       if (j32) r1.varOff = tnumWithSubreg(r1.varOff, tnumOr(tnumSubreg(r1.varOff), tnumConst(val)));
       else r1.varOff = tnumOr(r1.varOff, tnumConst(val));
@@ -314,7 +317,7 @@ function refine(b1: B, b2: B, op0: Op, j32: boolean, c1: boolean, c2: boolean): 
         [k1, k2] = [k2, k1];
       }
       if (!k2) break;
-      const val = constOf(r2);
+      const val = constAt(j32, r2);
       Object.assign(r1, UNBOUNDED64, UNBOUNDED32);
       if (j32) r1.varOff = tnumWithSubreg(r1.varOff, tnumAnd(tnumSubreg(r1.varOff), tnumConst(u32(~val))));
       else r1.varOff = tnumAnd(r1.varOff, tnumConst(u64(~val)));
@@ -331,11 +334,11 @@ function refine(b1: B, b2: B, op0: Op, j32: boolean, c1: boolean, c2: boolean): 
       break;
     case 'jlt':
       if (j32) {
-        r1.u32max = min(r1.u32max, u(r2.u32max - 1n));
-        r2.u32min = max(u(r1.u32min + 1n), r2.u32min);
+        r1.u32max = min(r1.u32max, unsignedAt(j32, r2.u32max - 1n));
+        r2.u32min = max(unsignedAt(j32, r1.u32min + 1n), r2.u32min);
       } else {
-        r1.umax = min(r1.umax, u(r2.umax - 1n));
-        r2.umin = max(u(r1.umin + 1n), r2.umin);
+        r1.umax = min(r1.umax, unsignedAt(j32, r2.umax - 1n));
+        r2.umin = max(unsignedAt(j32, r1.umin + 1n), r2.umin);
       }
       break;
     case 'jsle':
@@ -349,11 +352,11 @@ function refine(b1: B, b2: B, op0: Op, j32: boolean, c1: boolean, c2: boolean): 
       break;
     case 'jslt':
       if (j32) {
-        r1.s32max = min(r1.s32max, s(r2.s32max - 1n));
-        r2.s32min = max(s(r1.s32min + 1n), r2.s32min);
+        r1.s32max = min(r1.s32max, signedAt(j32, r2.s32max - 1n));
+        r2.s32min = max(signedAt(j32, r1.s32min + 1n), r2.s32min);
       } else {
-        r1.smax = min(r1.smax, s(r2.smax - 1n));
-        r2.smin = max(s(r1.smin + 1n), r2.smin);
+        r1.smax = min(r1.smax, signedAt(j32, r2.smax - 1n));
+        r2.smin = max(signedAt(j32, r1.smin + 1n), r2.smin);
       }
       break;
     default:
@@ -371,7 +374,7 @@ function setMinMax(dst: RegState, src: RegState, op: Op, j32: boolean): [RegStat
   refine(b1, b2, op, j32, isRegConst(dst, j32), isRegConst(src, j32));
   syncBounds(b1);
   syncBounds(b2);
-  return [{ ...dst, ...b1 }, { ...src, ...b2 }];
+  return [withBounds(dst, b1), withBounds(src, b2)];
 }
 
 /** Calls `fn` on every register and spilled register of a state (`bpf_for_each_reg_in_vstate`). */
@@ -532,8 +535,9 @@ function syncLinked(st: VerifierState, known: RegState, knownAt: LinkedReg, link
 }
 
 /** `scalar32_min_max_add` + `scalar_min_max_add` + tnum add, for linked deltas. */
+const inS = (x: bigint, lo: bigint, hi: bigint): boolean => x >= lo && x <= hi;
+
 function addBounds(d: B, s: B): void {
-  const inS = (x: bigint, lo: bigint, hi: bigint): boolean => x >= lo && x <= hi;
   const smin32 = d.s32min + s.s32min;
   const smax32 = d.s32max + s.s32max;
   if (!inS(smin32, -(1n << 31n), (1n << 31n) - 1n) || !inS(smax32, -(1n << 31n), (1n << 31n) - 1n)) {
@@ -622,14 +626,14 @@ export function checkCondJump(env: Env, insn: Insn & { kind: 'jump' }): number {
       of.regs[srcNo] = ts;
     }
   }
-  const at = (n: number): LinkedReg => ({ frame: thisBranch.curframe, isReg: true, n });
+  const frame = thisBranch.curframe;
   if (srcNo >= 0 && src.kind === 'scalar' && src.id !== 0) {
-    syncLinked(thisBranch, tf.regs[srcNo] as RegState, at(srcNo), linked);
-    syncLinked(other, of.regs[srcNo] as RegState, at(srcNo), linked);
+    syncLinked(thisBranch, tf.regs[srcNo] as RegState, { frame, isReg: true, n: srcNo }, linked);
+    syncLinked(other, of.regs[srcNo] as RegState, { frame, isReg: true, n: srcNo }, linked);
   }
   if (dst.kind === 'scalar' && dst.id !== 0) {
-    syncLinked(thisBranch, tf.regs[insn.dst] as RegState, at(insn.dst), linked);
-    syncLinked(other, of.regs[insn.dst] as RegState, at(insn.dst), linked);
+    syncLinked(thisBranch, tf.regs[insn.dst] as RegState, { frame, isReg: true, n: insn.dst }, linked);
+    syncLinked(other, of.regs[insn.dst] as RegState, { frame, isReg: true, n: insn.dst }, linked);
   }
 
   // A pointer that may be NULL compared with one that may not.

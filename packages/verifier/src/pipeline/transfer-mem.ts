@@ -16,6 +16,7 @@ import {
   pointer,
   syncBounds,
   UNBOUNDED32,
+  withBounds,
   type RegState,
 } from '../state/reg-state';
 import {
@@ -33,6 +34,8 @@ import { reject, type Env } from './env';
 import { MAX_VAR_OFF } from './prepare';
 import { markChainPrecision, pushHistory } from './precision';
 import { checkRegRead, checkRegWrite, isLeakingPointer, unknown } from './transfer-alu';
+import { checkBtfCtxAccess } from '../btf-ctx/ctx-access';
+import { checkBtfPtrAccess } from '../btf-ctx/ptr-access';
 
 /** `MAX_BPF_STACK` */
 const MAX_STACK = 512;
@@ -296,6 +299,9 @@ function stackWriteVar(env: Env, frame: FrameState, reg: RegState, off: number, 
   if (zeroUsed && valueRegno >= 0) markChainPrecision(env, valueRegno);
 }
 
+/** An uninitialised stack byte that may be read (CAP_PERFMON). */
+const uninitOk = (env: Env, t: string): boolean => t === '?' && env.allowUninitStack;
+
 /** `check_stack_read_fixed_off` */
 function stackReadFixed(env: Env, frame: FrameState, off: number, size: number, dstRegno: number): void {
   const slotIdx = -off - 1;
@@ -304,7 +310,6 @@ function stackReadFixed(env: Env, frame: FrameState, off: number, size: number, 
   const reg = slot.spilled;
   env.markSlotScratched(spi);
   env.markStackRead(frame.frameno, spi);
-  const uninitOk = (t: string): boolean => t === '?' && env.allowUninitStack;
   let restored = false;
   if (isSpilled(slot)) {
     let spillSize = 1;
@@ -332,7 +337,7 @@ function stackReadFixed(env: Env, frame: FrameState, off: number, size: number, 
           const t = typeAt(slot, (slotIdx - i) % SLOT);
           if (t === 'r') spillCnt++;
           else if (t === '0') zeroCnt++;
-          else if (t !== 'm' && !uninitOk(t)) reject('invalidReadFromStackOff', msg.invalidReadFromStackOff(off, i, size));
+          else if (t !== 'm' && !uninitOk(env, t)) reject('invalidReadFromStackOff', msg.invalidReadFromStackOff(off, i, size));
         }
         if (spillCnt === size && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) {
           env.setReg(dstRegno, constZero(env));
@@ -357,7 +362,7 @@ function stackReadFixed(env: Env, frame: FrameState, off: number, size: number, 
   } else {
     for (let i = 0; i < size; i++) {
       const t = typeAt(slot, (slotIdx - i) % SLOT);
-      if (t === 'm' || t === '0' || uninitOk(t)) continue;
+      if (t === 'm' || t === '0' || uninitOk(env, t)) continue;
       reject('invalidReadFromStackOff', msg.invalidReadFromStackOff(off, i, size));
     }
     if (dstRegno >= 0) markRegStackRead(env, frame, off, off + size, dstRegno);
@@ -471,7 +476,7 @@ export function coerceToSize(r: RegState, size: number): RegState {
   b.smax = b.umax;
   if (size < 4) Object.assign(b, UNBOUNDED32);
   syncBounds(b);
-  return { ...r, ...b };
+  return withBounds(r, b);
 }
 
 /** Sign-extending load bounds: the loaded value spans the signed range of its size. */
@@ -493,7 +498,7 @@ function coerceToSizeSx(r: RegState, size: number): RegState {
   b.u32max = U32_MAX;
   b.varOff = { value: 0n, mask: U64_MAX };
   syncBounds(b);
-  return { ...r, ...b };
+  return withBounds(r, b);
 }
 
 /**
@@ -547,6 +552,10 @@ export function checkMemAccess(
       if (reg.maybeNull) reject('invalidMemAccess', msg.invalidMemAccess(regno, regTypeName(reg)));
       if (leaking) reject('leaksAddrIntoCtx', msg.leaksAddrIntoCtx(valueRegno));
       checkPtrOffReg(reg, regno, false);
+      if (env.progType.btfCtx !== undefined) {
+        checkBtfCtxAccess(env, env.progType.btfCtx, off, size, t === 'write', valueRegno);
+        break;
+      }
       const yields = ctxAccess(env, off, size, t);
       if (yields === undefined) {
         env.verboseLinfo(env.insnIdx, '; ');
@@ -581,6 +590,9 @@ export function checkMemAccess(
       if (t === 'read' && valueRegno >= 0) env.setReg(valueRegno, unknown(env));
       break;
     }
+    case 'btf_id':
+      checkBtfPtrAccess(env, regno, reg, off, size, t === 'write', t === 'read' ? valueRegno : -1);
+      break;
     default:
       reject('invalidMemAccess', msg.invalidMemAccess(regno, regTypeName(reg)));
   }

@@ -32,6 +32,7 @@ import {
   tnumPrevMember,
   type Tnum,
 } from '../domain/tnum';
+import type { BtfPtr } from '../btf-ctx/btf-ptr';
 
 /** Base register types (`enum bpf_reg_type` without flags), by their log names. */
 export type RegKind =
@@ -58,7 +59,9 @@ export type RegKind =
   /** `PTR_TO_MEM` */
   | 'mem'
   /** `PTR_TO_FUNC` */
-  | 'func';
+  | 'func'
+  /** `PTR_TO_BTF_ID`: a kernel object of the BTF type in `btf` (printed `ptr_<struct>`) */
+  | 'btf_id';
 
 /** A map as the verifier knows it (`struct bpf_map` fields it reads). */
 export interface MapInfo {
@@ -118,6 +121,8 @@ export interface RegState {
   readonly subprog: number;
   /** `precise`: the exact value of this scalar matters to safety */
   readonly precise: boolean;
+  /** for `btf_id`: the kernel type pointed to and the trust flags (`btf`, `btf_id`) */
+  readonly btf?: BtfPtr;
 }
 
 const BASE: RegState = Object.freeze({
@@ -150,6 +155,53 @@ const BASE: RegState = Object.freeze({
 export function withReg(r: RegState, patch: Partial<RegState>): RegState {
   return { ...r, ...patch };
 }
+
+/**
+ * `{ ...r, ...b, id, off, addConst }` written out field by field, for the
+ * hot paths: V8 builds a literal of one fixed shape much faster than it
+ * merges spreads. A field added to `RegState` is a compile error here until
+ * it is copied.
+ */
+function copyReg(r: RegState, b: Bounds, id: number, off: number, addConst: 0 | 32 | 64): RegState {
+  return {
+    kind: r.kind,
+    maybeNull: r.maybeNull,
+    rdonly: r.rdonly,
+    ringbuf: r.ringbuf,
+    off,
+    varOff: b.varOff,
+    smin: b.smin,
+    smax: b.smax,
+    umin: b.umin,
+    umax: b.umax,
+    s32min: b.s32min,
+    s32max: b.s32max,
+    u32min: b.u32min,
+    u32max: b.u32max,
+    id,
+    addConst,
+    refObjId: r.refObjId,
+    map: r.map,
+    range: r.range,
+    memSize: r.memSize,
+    frameno: r.frameno,
+    subprog: r.subprog,
+    precise: r.precise,
+    btf: r.btf,
+  } satisfies Record<keyof RegState, unknown>;
+}
+
+/** A register being built: writable until it is handed on, immutable after. */
+export type RegBuilder = { -readonly [K in keyof RegState]: RegState[K] };
+
+/** A fresh, writable copy of `r` (the fast fixed-shape copy), to fill in and hand on. */
+export const cloneReg = (r: RegState): RegBuilder => copyReg(r, r, r.id, r.off, r.addConst);
+
+/** `{ ...r, ...b }`: `r` with the numeric bounds `b`. */
+export const withBounds = (r: RegState, b: Bounds): RegState => copyReg(r, b, r.id, r.off, r.addConst);
+
+/** `{ ...r, id, off, addConst }`: `r` with a new scalar link. */
+export const withLink = (r: RegState, id: number, off: number, addConst: 0 | 32 | 64): RegState => copyReg(r, r, id, off, addConst);
 
 /** `NOT_INIT`, as `__mark_reg_not_init` leaves a register. */
 export const NOT_INIT: RegState = Object.freeze({
@@ -186,13 +238,18 @@ function knownFields(v: bigint): Pick<
 
 /** A scalar of unknown value (`__mark_reg_unknown`). */
 export function unknownScalar(precise = false): RegState {
-  return { ...NOT_INIT, kind: 'scalar', precise };
+  return cloneReg(precise ? UNKNOWN_PRECISE : UNKNOWN);
 }
+const UNKNOWN: RegState = Object.freeze({ ...NOT_INIT, kind: 'scalar' });
+const UNKNOWN_PRECISE: RegState = Object.freeze({ ...UNKNOWN, precise: true });
 
 /** A scalar with a known value (`__mark_reg_known` on a scalar). */
 export function knownScalar(v: bigint): RegState {
-  return { ...BASE, kind: 'scalar', ...knownFields(v) };
+  const x = u64(v);
+  const b: Bounds = { varOff: tnumConst(x), smin: s64(x), smax: s64(x), umin: x, umax: x, s32min: s32(x), s32max: s32(x), u32min: u32(x), u32max: u32(x) };
+  return copyReg(SCALAR_ZERO, b, 0, 0, 0);
 }
+const SCALAR_ZERO: RegState = Object.freeze({ ...BASE, kind: 'scalar' });
 
 /** Makes `r` a known constant, keeping its type (`__mark_reg_known`). */
 export function markKnown(r: RegState, v: bigint): RegState {
@@ -201,8 +258,11 @@ export function markKnown(r: RegState, v: bigint): RegState {
 
 /** A pointer of the given kind with offset 0 and no variable part. */
 export function pointer(kind: RegKind, patch: Partial<RegState> = {}): RegState {
-  return { ...BASE, kind, ...knownFields(0n), ...patch };
+  const r = cloneReg(ZERO_POINTER);
+  r.kind = kind;
+  return Object.assign(r, patch);
 }
+const ZERO_POINTER: RegState = Object.freeze({ ...BASE, ...knownFields(0n) });
 
 /** Unbounded 64-bit ranges (`__mark_reg64_unbounded`). */
 export const UNBOUNDED64 = { smin: S64_MIN, smax: S64_MAX, umin: 0n, umax: U64_MAX } as const;
@@ -304,32 +364,42 @@ export function updateBounds(b: Bounds): void {
   updateBounds64(b);
 }
 
+/** `__reg32_deduce_bounds` (reads the 64-bit bounds, narrows the 32-bit ones). */
 function deduce32(b: Bounds): void {
-  if (b.umin >> 32n === b.umax >> 32n) {
-    b.u32min = max(b.u32min, u32(b.umin));
-    b.u32max = min(b.u32max, u32(b.umax));
-    if (s32(b.umin) <= s32(b.umax)) {
-      b.s32min = max(b.s32min, s32(b.umin));
-      b.s32max = min(b.s32max, s32(b.umax));
+  const { umin, umax, smin, smax } = b;
+  const uminHi = umin >> 32n;
+  const umaxHi = umax >> 32n;
+  const uminLo = s32(umin);
+  const umaxLo = s32(umax);
+  if (uminHi === umaxHi) {
+    b.u32min = max(b.u32min, u32(umin));
+    b.u32max = min(b.u32max, u32(umax));
+    if (uminLo <= umaxLo) {
+      b.s32min = max(b.s32min, uminLo);
+      b.s32max = min(b.s32max, umaxLo);
     }
   }
-  if (b.smin >> 32n === b.smax >> 32n) {
-    if (u32(b.smin) <= u32(b.smax)) {
-      b.u32min = max(b.u32min, u32(b.smin));
-      b.u32max = min(b.u32max, u32(b.smax));
+  const sminHi = smin >> 32n;
+  const smaxHi = smax >> 32n;
+  const sminLo = s32(smin);
+  const smaxLo = s32(smax);
+  if (sminHi === smaxHi) {
+    if (u32(smin) <= u32(smax)) {
+      b.u32min = max(b.u32min, u32(smin));
+      b.u32max = min(b.u32max, u32(smax));
     }
-    if (s32(b.smin) <= s32(b.smax)) {
-      b.s32min = max(b.s32min, s32(b.smin));
-      b.s32max = min(b.s32max, s32(b.smax));
+    if (sminLo <= smaxLo) {
+      b.s32min = max(b.s32min, sminLo);
+      b.s32max = min(b.s32max, smaxLo);
     }
   }
-  if (u32((b.umin >> 32n) + 1n) === u32(b.umax >> 32n) && s32(b.umin) < 0n && s32(b.umax) >= 0n) {
-    b.s32min = max(b.s32min, s32(b.umin));
-    b.s32max = min(b.s32max, s32(b.umax));
+  if (uminLo < 0n && umaxLo >= 0n && u32(uminHi + 1n) === u32(umaxHi)) {
+    b.s32min = max(b.s32min, uminLo);
+    b.s32max = min(b.s32max, umaxLo);
   }
-  if (u32((b.smin >> 32n) + 1n) === u32(b.smax >> 32n) && s32(b.smin) < 0n && s32(b.smax) >= 0n) {
-    b.s32min = max(b.s32min, s32(b.smin));
-    b.s32max = min(b.s32max, s32(b.smax));
+  if (sminLo < 0n && smaxLo >= 0n && u32(sminHi + 1n) === u32(smaxHi)) {
+    b.s32min = max(b.s32min, sminLo);
+    b.s32max = min(b.s32max, smaxLo);
   }
   if (s32(b.u32min) <= s32(b.u32max)) {
     b.s32min = max(b.s32min, s32(b.u32min));
@@ -396,8 +466,45 @@ export function boundOffset(b: Bounds): void {
   b.varOff = tnumOr(tnumClearSubreg(v64), v32);
 }
 
-/** `reg_bounds_sync`: every deduction between var_off and the eight bounds. */
+/**
+ * `reg_bounds_sync`: every deduction between var_off and the eight bounds.
+ * Two common cases skip the deductions, which would change nothing or end
+ * in a known result: a constant inside all its bounds (every bound becomes
+ * the constant), and nothing known at all.
+ */
 export function syncBounds(b: Bounds): void {
+  const v = b.varOff;
+  if (v.mask === 0n) {
+    const c = v.value;
+    const s = s64(c);
+    const c32 = u32(c);
+    const s32c = s32(c);
+    if (b.umin <= c && c <= b.umax && b.smin <= s && s <= b.smax && b.u32min <= c32 && c32 <= b.u32max && b.s32min <= s32c && s32c <= b.s32max) {
+      b.smin = b.smax = s;
+      b.umin = b.umax = c;
+      b.s32min = b.s32max = s32c;
+      b.u32min = b.u32max = c32;
+      return;
+    }
+  } else if (
+    v.mask === U64_MAX &&
+    v.value === 0n &&
+    b.umin === 0n &&
+    b.umax === U64_MAX &&
+    b.smin === S64_MIN &&
+    b.smax === S64_MAX &&
+    b.u32min === 0n &&
+    b.u32max === U32_MAX &&
+    b.s32min === S32_MIN &&
+    b.s32max === S32_MAX
+  ) {
+    return;
+  }
+  syncBoundsFull(b);
+}
+
+/** `reg_bounds_sync` step by step, without the shortcuts of `syncBounds` (which gives the same result). */
+export function syncBoundsFull(b: Bounds): void {
   updateBounds(b);
   deduceBounds(b);
   deduceBounds(b);
@@ -409,7 +516,7 @@ export function syncBounds(b: Bounds): void {
 export function regBoundsSync(r: RegState): RegState {
   const b = boundsOf(r);
   syncBounds(b);
-  return { ...r, ...b };
+  return withBounds(r, b);
 }
 
 /** True when the bounds describe no value: a branch that cannot be taken. */

@@ -5,7 +5,7 @@
  * -- asm                      the program (labels allowed)
  * r0 = 0
  * exit
- * -- prog-type                socket_filter | xdp | tracepoint | test (default socket_filter)
+ * -- prog-type                socket_filter | xdp | tracepoint | test | lsm/<hook> (default socket_filter)
  * xdp
  * -- maps                     one map a line: type key_size value_size max_entries [name]
  * hash 4 8 16 counts
