@@ -30,10 +30,22 @@ export class LabError extends Error {
 const VISIBILITY = ['visible', 'hidden', 'after_due_date', 'after_published'];
 const HINT = { type: 'string', minLength: 1, description: 'shown to the student when this check fails' };
 
+/** The keys each kind of end check takes (its kind key first). */
+const CHECK_KEYS: Readonly<Record<string, readonly string[]>> = {
+  verifier: ['verifier', 'program', 'message', 'hint'],
+  trace: ['trace', 'hint'],
+  trace_match: ['trace_match', 'hint'],
+  trace_contains: ['trace_contains', 'count', 'hint'],
+  map: ['map', 'key', 'value', 'total', 'absent', 'entries', 'hint'],
+  summary: ['summary', 'data', 'hint'],
+  budget: ['budget', 'hint'],
+};
+const CHECK_KINDS = Object.keys(CHECK_KEYS);
+
 const EXPECTATION: JsonSchema = {
   type: 'object',
   description: 'one end-of-scenario check: verifier, trace, trace_match, trace_contains, map, summary or budget',
-  anyOf: ['verifier', 'trace', 'trace_match', 'trace_contains', 'map', 'summary', 'budget'].map((k) => ({ required: [k] })),
+  anyOf: CHECK_KINDS.map((k) => ({ required: [k] })),
   properties: {
     verifier: { enum: ['accept', 'reject'] },
     program: { type: 'string', minLength: 1 },
@@ -330,23 +342,14 @@ function semanticProblems(raw: RawLab, src: YamlSource, dir: string): Problem[] 
       else if (d === s.name) out.push({ pos: src.at.value(['scenarios', i, 'depends_on']), message: `scenarios[${i}].depends_on: a scenario cannot depend on itself` });
     }
     (s.expect ?? []).forEach((e, j) => {
-      const kinds = ['verifier', 'trace', 'trace_match', 'trace_contains', 'map', 'summary', 'budget'].filter((k) => k in e);
+      const kinds = CHECK_KINDS.filter((k) => k in e);
       const where = `scenarios[${i}].expect[${j}]`;
       const pos = src.at.value(['scenarios', i, 'expect', j]);
       if (kinds.length > 1) out.push({ pos, message: `${where}: one check per item; this one has ${kinds.join(' and ')}` });
       const k = kinds[0];
-      const allowed: Record<string, string[]> = {
-        verifier: ['verifier', 'program', 'message', 'hint'],
-        trace: ['trace', 'hint'],
-        trace_match: ['trace_match', 'hint'],
-        trace_contains: ['trace_contains', 'count', 'hint'],
-        map: ['map', 'key', 'value', 'total', 'absent', 'entries', 'hint'],
-        summary: ['summary', 'data', 'hint'],
-        budget: ['budget', 'hint'],
-      };
       if (k !== undefined && kinds.length === 1) {
         for (const key of Object.keys(e)) {
-          if (!allowed[k]!.includes(key)) out.push({ pos: src.at.key(['scenarios', i, 'expect', j], key), message: `${where}: '${key}' does not go with a ${k} check (it takes ${allowed[k]!.join(', ')})` });
+          if (!CHECK_KEYS[k]!.includes(key)) out.push({ pos: src.at.key(['scenarios', i, 'expect', j], key), message: `${where}: '${key}' does not go with a ${k} check (it takes ${CHECK_KEYS[k]!.join(', ')})` });
         }
       }
       if (k === 'verifier' && e.message !== undefined && e.verifier !== 'reject') out.push({ pos, message: `${where}: 'message' goes with 'verifier: reject'` });

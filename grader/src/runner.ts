@@ -451,6 +451,19 @@ function dependencyOrder(scenarios: readonly Scenario[]): Scenario[] {
   return out;
 }
 
+/** A submission built and loaded once, or why it cannot run (with the verifier's verdicts when it got that far). */
+type Ready =
+  | { readonly ok: true; readonly spec: ObjectSpec; readonly load: LoadOutcome }
+  | { readonly ok: false; readonly problem: SubmissionProblem; readonly message: string; readonly load?: LoadOutcome };
+
+async function prepare(lab: Lab, submission: string, cwd: string, registry: HookRegistry): Promise<Ready> {
+  const built = await build(lab, submission, cwd);
+  if (!built.ok) return built;
+  const load = firstLoad(lab, built.spec, registry);
+  const problem = loadProblem(load);
+  return problem === undefined ? { ok: true, spec: built.spec, load } : { ok: false, ...problem, load };
+}
+
 /**
  * Grades one submission (a file, or a student's folder) against `lab`.
  * Never throws for anything the submission does; a bpflab bug shows as
@@ -471,16 +484,13 @@ export async function gradeSubmission(lab: Lab, submission: string, options: Gra
     scenarios,
     durationMs: Math.round(performance.now() - started),
   });
-  let built: Built;
-  let load: LoadOutcome | undefined;
+  let ready: Ready;
   try {
-    built = await build(lab, submission, options.cwd ?? process.cwd());
-    if (built.ok) load = firstLoad(lab, built.spec, registry);
+    ready = await prepare(lab, submission, options.cwd ?? process.cwd(), registry);
   } catch (e) {
     const message = `bpflab failed while building or loading this submission (a bug in bpflab; please report it with the submission): ${(e as Error).stack ?? String(e)}`;
     return finish(lab.scenarios.map((sc) => scenarioResult(sc, 'failed', 'not graded: bpflab failed (see the submission message)', performance.now())), { problem: 'internal', message });
   }
-  const problem = !built.ok ? { problem: built.problem, message: built.message } : loadProblem(load!);
   const results = new Map<string, ScenarioResult>();
   for (const sc of dependencyOrder(lab.scenarios)) {
     const t0 = performance.now();
@@ -489,24 +499,26 @@ export async function gradeSubmission(lab: Lab, submission: string, options: Gra
       results.set(sc.name, scenarioResult(sc, 'skipped', `skipped: it depends on "${blocked}", which did not pass`, t0));
       continue;
     }
+    const load = ready.load;
     if (!sc.needsLoad && load !== undefined) {
       // only verifier checks: they hold whatever the verdict was
-      const failures = sc.expect.map((e) => (e.kind === 'verifier' ? verifierFailure(e, load!) : undefined)).filter((f): f is Failure => f !== undefined);
+      const failures = sc.expect.map((e) => (e.kind === 'verifier' ? verifierFailure(e, load) : undefined)).filter((f): f is Failure => f !== undefined);
       results.set(sc.name, judged(sc, failures, [], sc.expect.length, t0));
       continue;
     }
-    if (problem !== undefined) {
-      results.set(sc.name, scenarioResult(sc, 'failed', problemLine(problem.problem), t0, { output: problem.message }));
+    if (!ready.ok) {
+      results.set(sc.name, scenarioResult(sc, 'failed', problemLine(ready.problem), t0, { output: ready.message }));
       continue;
     }
     try {
-      const r = runScenario(lab, sc, built.ok ? built.spec : (undefined as never), load!, registry);
+      const r = runScenario(lab, sc, ready.spec, ready.load, registry);
       results.set(sc.name, judged(sc, r.failures, r.notes, r.checks, t0));
     } catch (e) {
       const message = `bpflab failed while running this scenario (a bug in bpflab; please report it with the submission): ${(e as Error).message}`;
       results.set(sc.name, scenarioResult(sc, 'failed', message, t0, { output: (e as Error).stack ?? String(e) }));
     }
   }
+  const problem = ready.ok ? undefined : { problem: ready.problem, message: ready.message };
   return finish(
     lab.scenarios.map((sc) => results.get(sc.name)!),
     problem,

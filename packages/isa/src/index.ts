@@ -14,3 +14,4 @@ export { assembleLlvm, assembleLlvmProgram } from './llvm-asm';
 export type { LlvmAsmOptions, LlvmAsmProgram } from './llvm-asm';
 export { DEFAULT_LLVM_DISASM_OPTIONS, disassembleLlvm, formatLlvmInsn, formatLlvmListing, LLVM_UNKNOWN } from './llvm-disasm';
 export type { LlvmDisasmOptions, LlvmImmediateStyle, LlvmListingOptions, LlvmListingSection, LlvmVersion } from './llvm-disasm';
+export { LLVM_ALU_OPERATOR, LLVM_JUMP_OPERATOR, signedType, unsignedType } from './llvm-syntax';

@@ -32,32 +32,6 @@ export interface LoadedProgramParts {
   readonly xlated: readonly Insn[];
   /** `prog->tag`: 16 hex digits */
   readonly tag: string;
-  readonly code: Region;
-  readonly helpers: ReadonlyMap<number, Helper>;
-  readonly maps: readonly KernelMap[];
-  readonly status: VerificationStatus;
-  readonly verifierLog: string;
-  readonly functions: readonly LinkedFunction[];
-  readonly lineInfo: readonly SourceLine[];
-  readonly btf: Btf | undefined;
-  readonly loadTimeNs: bigint;
-  /** the pid of the process that loaded it */
-  readonly loaderPid: number;
-}
-
-/** A program loaded into the simulated kernel. */
-export class LoadedProgram extends RefCounted {
-  readonly kind = 'prog';
-  readonly id: number;
-  readonly name: string;
-  readonly typeDef: ProgramTypeDef;
-  readonly expectedAttachType: AttachTypeName | undefined;
-  readonly license: string;
-  readonly gplCompatible: boolean;
-  readonly flags: number;
-  readonly insns: readonly Insn[];
-  readonly xlated: readonly Insn[];
-  readonly tag: string;
   /** the code region: `xlated` encoded, 8 bytes a slot */
   readonly code: Region;
   readonly helpers: ReadonlyMap<number, Helper>;
@@ -70,7 +44,16 @@ export class LoadedProgram extends RefCounted {
   readonly lineInfo: readonly SourceLine[];
   readonly btf: Btf | undefined;
   readonly loadTimeNs: bigint;
+  /** the pid of the process that loaded it */
   readonly loaderPid: number;
+}
+
+/** A program loaded into the simulated kernel: its {@link LoadedProgramParts}, and its runs. */
+export interface LoadedProgram extends LoadedProgramParts {}
+
+/** A program loaded into the simulated kernel. */
+export class LoadedProgram extends RefCounted {
+  readonly kind = 'prog';
   /** whether a run of it is in progress */
   running = false;
   /** completed runs (`run_cnt`) */
@@ -86,26 +69,7 @@ export class LoadedProgram extends RefCounted {
     private readonly kallsyms: Kallsyms,
   ) {
     super();
-    this.id = parts.id;
-    this.name = parts.name;
-    this.typeDef = parts.typeDef;
-    this.expectedAttachType = parts.expectedAttachType;
-    this.license = parts.license;
-    this.gplCompatible = parts.gplCompatible;
-    this.flags = parts.flags;
-    this.insns = parts.insns;
-    this.xlated = parts.xlated;
-    this.tag = parts.tag;
-    this.code = parts.code;
-    this.helpers = parts.helpers;
-    this.maps = parts.maps;
-    this.status = parts.status;
-    this.verifierLog = parts.verifierLog;
-    this.functions = parts.functions;
-    this.lineInfo = parts.lineInfo;
-    this.btf = parts.btf;
-    this.loadTimeNs = parts.loadTimeNs;
-    this.loaderPid = parts.loaderPid;
+    Object.assign(this, parts);
     this.memory.bytes().set(encode(this.xlated), this.code.start);
   }
 

@@ -37,170 +37,67 @@ import {
   type RegState,
 } from '../state/reg-state';
 
-/** Adds with a range check: `undefined` when the exact sum leaves [lo, hi]. */
-function addIn(a: bigint, b: bigint, lo: bigint, hi: bigint): bigint | undefined {
-  const r = a + b;
-  return r < lo || r > hi ? undefined : r;
+/** A range `[min, max]`. */
+type Range = readonly [bigint, bigint];
+
+/** `[min, max]` when both ends of the exact result lie in `[lo, hi]`, else the whole `[lo, hi]` (the kernel's overflow rule for signed bounds and products). */
+function exactOr(lo: bigint, hi: bigint, rmin: bigint, rmax: bigint): Range {
+  return rmin < lo || rmin > hi || rmax < lo || rmax > hi ? [lo, hi] : [rmin, rmax];
 }
-function subIn(a: bigint, b: bigint, lo: bigint, hi: bigint): bigint | undefined {
-  const r = a - b;
-  return r < lo || r > hi ? undefined : r;
+
+/**
+ * Unsigned ends of an exact sum or difference, wrapped to `[0, umax]`: when
+ * both ends wrapped the same way the range survives the wrap, when only
+ * one did it covers everything.
+ */
+function wrapped(umax: bigint, rmin: bigint, rmax: bigint, wrap: (v: bigint) => bigint): Range {
+  return wrapSide(rmin, umax) !== wrapSide(rmax, umax) ? [0n, umax] : [wrap(rmin), wrap(rmax)];
 }
-function mulIn(a: bigint, b: bigint, lo: bigint, hi: bigint): bigint | undefined {
-  const r = a * b;
-  return r < lo || r > hi ? undefined : r;
+
+/** Which way a value left `[0, umax]`: -1 below, 1 above, 0 not. */
+function wrapSide(v: bigint, umax: bigint): number {
+  return v < 0n ? -1 : v > umax ? 1 : 0;
+}
+
+/** The four products of two signed ranges, or the whole `[lo, hi]` when one leaves it. */
+function products(lo: bigint, hi: bigint, amin: bigint, amax: bigint, bmin: bigint, bmax: bigint): Range {
+  const p = [amin * bmin, amin * bmax, amax * bmin, amax * bmax];
+  return p.some((x) => x < lo || x > hi) ? [lo, hi] : [p.reduce(min), p.reduce(max)];
+}
+
+/** Signed bounds from unsigned ones when they do not cross the sign bit, else the whole signed range. */
+function signedOf(lo: bigint, hi: bigint, umin: bigint, umax: bigint, signed: (v: bigint) => bigint): Range {
+  return signed(umin) <= signed(umax) ? [signed(umin), signed(umax)] : [lo, hi];
 }
 
 function add32(d: Bounds, s: Bounds): void {
-  const smin = addIn(d.s32min, s.s32min, S32_MIN, S32_MAX);
-  const smax = addIn(d.s32max, s.s32max, S32_MIN, S32_MAX);
-  if (smin === undefined || smax === undefined) {
-    d.s32min = S32_MIN;
-    d.s32max = S32_MAX;
-  } else {
-    d.s32min = smin;
-    d.s32max = smax;
-  }
-  const minOv = d.u32min + s.u32min > U32_MAX;
-  const maxOv = d.u32max + s.u32max > U32_MAX;
-  d.u32min = u32(d.u32min + s.u32min);
-  d.u32max = u32(d.u32max + s.u32max);
-  if (!minOv && maxOv) {
-    d.u32min = 0n;
-    d.u32max = U32_MAX;
-  }
+  [d.s32min, d.s32max] = exactOr(S32_MIN, S32_MAX, d.s32min + s.s32min, d.s32max + s.s32max);
+  [d.u32min, d.u32max] = wrapped(U32_MAX, d.u32min + s.u32min, d.u32max + s.u32max, u32);
 }
 
 function add64(d: Bounds, s: Bounds): void {
-  const smin = addIn(d.smin, s.smin, S64_MIN, S64_MAX);
-  const smax = addIn(d.smax, s.smax, S64_MIN, S64_MAX);
-  if (smin === undefined || smax === undefined) {
-    d.smin = S64_MIN;
-    d.smax = S64_MAX;
-  } else {
-    d.smin = smin;
-    d.smax = smax;
-  }
-  const minOv = d.umin + s.umin > U64_MAX;
-  const maxOv = d.umax + s.umax > U64_MAX;
-  d.umin = u64(d.umin + s.umin);
-  d.umax = u64(d.umax + s.umax);
-  if (!minOv && maxOv) {
-    d.umin = 0n;
-    d.umax = U64_MAX;
-  }
+  [d.smin, d.smax] = exactOr(S64_MIN, S64_MAX, d.smin + s.smin, d.smax + s.smax);
+  [d.umin, d.umax] = wrapped(U64_MAX, d.umin + s.umin, d.umax + s.umax, u64);
 }
 
 function sub32(d: Bounds, s: Bounds): void {
-  const smin = subIn(d.s32min, s.s32max, S32_MIN, S32_MAX);
-  const smax = subIn(d.s32max, s.s32min, S32_MIN, S32_MAX);
-  if (smin === undefined || smax === undefined) {
-    d.s32min = S32_MIN;
-    d.s32max = S32_MAX;
-  } else {
-    d.s32min = smin;
-    d.s32max = smax;
-  }
-  const minUf = d.u32min < s.u32max;
-  const maxUf = d.u32max < s.u32min;
-  d.u32min = u32(d.u32min - s.u32max);
-  d.u32max = u32(d.u32max - s.u32min);
-  if (minUf && !maxUf) {
-    d.u32min = 0n;
-    d.u32max = U32_MAX;
-  }
+  [d.s32min, d.s32max] = exactOr(S32_MIN, S32_MAX, d.s32min - s.s32max, d.s32max - s.s32min);
+  [d.u32min, d.u32max] = wrapped(U32_MAX, d.u32min - s.u32max, d.u32max - s.u32min, u32);
 }
 
 function sub64(d: Bounds, s: Bounds): void {
-  const smin = subIn(d.smin, s.smax, S64_MIN, S64_MAX);
-  const smax = subIn(d.smax, s.smin, S64_MIN, S64_MAX);
-  if (smin === undefined || smax === undefined) {
-    d.smin = S64_MIN;
-    d.smax = S64_MAX;
-  } else {
-    d.smin = smin;
-    d.smax = smax;
-  }
-  const minUf = d.umin < s.umax;
-  const maxUf = d.umax < s.umin;
-  d.umin = u64(d.umin - s.umax);
-  d.umax = u64(d.umax - s.umin);
-  if (minUf && !maxUf) {
-    d.umin = 0n;
-    d.umax = U64_MAX;
-  }
+  [d.smin, d.smax] = exactOr(S64_MIN, S64_MAX, d.smin - s.smax, d.smax - s.smin);
+  [d.umin, d.umax] = wrapped(U64_MAX, d.umin - s.umax, d.umax - s.umin, u64);
 }
 
 function mul32(d: Bounds, s: Bounds): void {
-  const umax = mulIn(d.u32max, s.u32max, 0n, U32_MAX);
-  const umin = mulIn(d.u32min, s.u32min, 0n, U32_MAX);
-  if (umax === undefined || umin === undefined) {
-    d.u32min = 0n;
-    d.u32max = U32_MAX;
-  } else {
-    d.u32min = umin;
-    d.u32max = umax;
-  }
-  const p = [
-    mulIn(d.s32min, s.s32min, S32_MIN, S32_MAX),
-    mulIn(d.s32min, s.s32max, S32_MIN, S32_MAX),
-    mulIn(d.s32max, s.s32min, S32_MIN, S32_MAX),
-    mulIn(d.s32max, s.s32max, S32_MIN, S32_MAX),
-  ];
-  if (p.some((x) => x === undefined)) {
-    d.s32min = S32_MIN;
-    d.s32max = S32_MAX;
-  } else {
-    const q = p as bigint[];
-    d.s32min = q.reduce(min);
-    d.s32max = q.reduce(max);
-  }
+  [d.u32min, d.u32max] = exactOr(0n, U32_MAX, d.u32min * s.u32min, d.u32max * s.u32max);
+  [d.s32min, d.s32max] = products(S32_MIN, S32_MAX, d.s32min, d.s32max, s.s32min, s.s32max);
 }
 
 function mul64(d: Bounds, s: Bounds): void {
-  const umax = mulIn(d.umax, s.umax, 0n, U64_MAX);
-  const umin = mulIn(d.umin, s.umin, 0n, U64_MAX);
-  if (umax === undefined || umin === undefined) {
-    d.umin = 0n;
-    d.umax = U64_MAX;
-  } else {
-    d.umin = umin;
-    d.umax = umax;
-  }
-  const p = [
-    mulIn(d.smin, s.smin, S64_MIN, S64_MAX),
-    mulIn(d.smin, s.smax, S64_MIN, S64_MAX),
-    mulIn(d.smax, s.smin, S64_MIN, S64_MAX),
-    mulIn(d.smax, s.smax, S64_MIN, S64_MAX),
-  ];
-  if (p.some((x) => x === undefined)) {
-    d.smin = S64_MIN;
-    d.smax = S64_MAX;
-  } else {
-    const q = p as bigint[];
-    d.smin = q.reduce(min);
-    d.smax = q.reduce(max);
-  }
-}
-
-/** Signed 32-bit bounds from unsigned ones when they do not cross the sign bit. */
-function signed32FromUnsigned(d: Bounds): void {
-  if (s32(d.u32min) <= s32(d.u32max)) {
-    d.s32min = s32(d.u32min);
-    d.s32max = s32(d.u32max);
-  } else {
-    d.s32min = S32_MIN;
-    d.s32max = S32_MAX;
-  }
-}
-function signed64FromUnsigned(d: Bounds): void {
-  if (s64(d.umin) <= s64(d.umax)) {
-    d.smin = s64(d.umin);
-    d.smax = s64(d.umax);
-  } else {
-    d.smin = S64_MIN;
-    d.smax = S64_MAX;
-  }
+  [d.umin, d.umax] = exactOr(0n, U64_MAX, d.umin * s.umin, d.umax * s.umax);
+  [d.smin, d.smax] = products(S64_MIN, S64_MAX, d.smin, d.smax, s.smin, s.smax);
 }
 
 type BitOp = 'and' | 'or' | 'xor';
@@ -223,7 +120,7 @@ function bitwise32(d: Bounds, s: Bounds, op: BitOp): void {
     d.u32min = v.value;
     d.u32max = v.value | v.mask;
   }
-  signed32FromUnsigned(d);
+  [d.s32min, d.s32max] = signedOf(S32_MIN, S32_MAX, d.u32min, d.u32max, s32);
 }
 
 function bitwise64(d: Bounds, s: Bounds, op: BitOp): void {
@@ -243,7 +140,7 @@ function bitwise64(d: Bounds, s: Bounds, op: BitOp): void {
     d.umin = d.varOff.value;
     d.umax = d.varOff.value | d.varOff.mask;
   }
-  signed64FromUnsigned(d);
+  [d.smin, d.smax] = signedOf(S64_MIN, S64_MAX, d.umin, d.umax, s64);
   updateBounds(d);
 }
 

@@ -3,43 +3,13 @@
  * not llvm-objdump's): `0: (b7) r0 = 2`, `6: (85) call bpf_map_lookup_elem#1`,
  * `7: (15) if r0 == 0x0 goto pc+1`, `3: (79) r1 = *(u64 *)(r10 -8)`.
  */
-import { assertNever, encodeOne, isReg, type AluOp, type Insn, type JumpOp, type Size } from '@bpflab/isa';
+import { assertNever, encodeOne, isReg, LLVM_ALU_OPERATOR, LLVM_JUMP_OPERATOR, signedType, unsignedType, type Insn } from '@bpflab/isa';
 import { helperName } from '@bpflab/uapi';
 import { hex } from '../domain/num';
 
-const ALU_OP: Record<AluOp, string> = {
-  add: '+=',
-  sub: '-=',
-  mul: '*=',
-  div: '/=',
-  sdiv: 's/=',
-  or: '|=',
-  and: '&=',
-  lsh: '<<=',
-  rsh: '>>=',
-  mod: '%=',
-  smod: 's%=',
-  xor: '^=',
-  mov: '=',
-  arsh: 's>>=',
-};
-
-const JMP_OP: Record<JumpOp, string> = {
-  jeq: '==',
-  jgt: '>',
-  jge: '>=',
-  jset: '&',
-  jne: '!=',
-  jsgt: 's>',
-  jsge: 's>=',
-  jlt: '<',
-  jle: '<=',
-  jslt: 's<',
-  jsle: 's<=',
-};
-
-const SIZE_NAME: Record<Size, string> = { 1: 'u8', 2: 'u16', 4: 'u32', 8: 'u64' };
-const SSIZE_NAME: Record<Size, string> = { 1: 's8', 2: 's16', 4: 's32', 8: 's64' };
+// The kernel's printer spells operators and access types as LLVM's does.
+const ALU_OP = LLVM_ALU_OPERATOR;
+const JMP_OP = LLVM_JUMP_OPERATOR;
 
 /** `%+d` */
 const signed = (n: number): string => (n >= 0 ? `+${n}` : `${n}`);
@@ -94,13 +64,13 @@ function body(insn: Insn, options: KernelInsnOptions): string {
       if (insn.order === 'swap') return `r${insn.dst} = bswap${insn.bits} r${insn.dst}`;
       return `r${insn.dst} = ${insn.order}${insn.bits} r${insn.dst}`;
     case 'load':
-      return `r${insn.dst} = *(${(insn.signed ? SSIZE_NAME : SIZE_NAME)[insn.size]} *)(r${insn.base} ${signed(insn.off)})`;
+      return `r${insn.dst} = *(${(insn.signed ? signedType : unsignedType)(insn.size)} *)(r${insn.base} ${signed(insn.off)})`;
     case 'store': {
-      const target = `*(${SIZE_NAME[insn.size]} *)(r${insn.base} ${signed(insn.off)})`;
+      const target = `*(${unsignedType(insn.size)} *)(r${insn.base} ${signed(insn.off)})`;
       return isReg(insn.src) ? `${target} = r${insn.src.reg}` : `${target} = ${insn.src.imm | 0}`;
     }
     case 'atomic': {
-      const ty = SIZE_NAME[insn.size];
+      const ty = unsignedType(insn.size);
       const w = insn.size === 8 ? '64' : '';
       const mem = `(${ty} *)(r${insn.base} ${signed(insn.off)})`;
       if (insn.op === 'xchg') return `r${insn.src} = atomic${w}_xchg(${mem}, r${insn.src})`;
@@ -116,9 +86,9 @@ function body(insn: Insn, options: KernelInsnOptions): string {
       return `r${insn.dst} = 0x${BigInt.asUintN(64, v).toString(16)}`;
     }
     case 'ld_abs':
-      return `r0 = *(${SIZE_NAME[insn.size]} *)skb[${insn.imm}]`;
+      return `r0 = *(${unsignedType(insn.size)} *)skb[${insn.imm}]`;
     case 'ld_ind':
-      return `r0 = *(${SIZE_NAME[insn.size]} *)skb[r${insn.src} + ${insn.imm}]`;
+      return `r0 = *(${unsignedType(insn.size)} *)skb[r${insn.src} + ${insn.imm}]`;
     case 'jump': {
       const c = insn.wide ? 'r' : 'w';
       const op = JMP_OP[insn.op];
