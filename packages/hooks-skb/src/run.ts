@@ -18,24 +18,14 @@
  * where `bpf_redirect` said (dropped when there is no such interface),
  * anything else lets it go on.
  */
-import { findDevice, netStack, type NetDevice, type PacketFate, type PacketPath } from '@bpflab/hooks-xdp';
+import { findDevice, netStack, XDP_TRACE_CONTEXT, type NetDevice, type PacketFate, type PacketPath } from '@bpflab/hooks-xdp';
 import type { AttachedProgram, LoadedProgram, ProgramRun, RunOptions, Task, TraceContext } from '@bpflab/kernel';
 import { ERRNO, TC_ACT, tcActName } from '@bpflab/uapi';
 import { SK_BUFF, SkBuff, type SkbFields } from './sk-buff';
 import type { SkbState } from './state';
 
-/** Softirq context (the receive path): trace lines show `d.s..`. */
-export const SKB_INGRESS_TRACE_CONTEXT: TraceContext = Object.freeze({
-  irqsOff: true,
-  bhOff: false,
-  needResched: false,
-  preemptResched: false,
-  hardirq: false,
-  softirq: true,
-  nmi: false,
-  preemptDepth: 0,
-  migrateDisable: 0,
-});
+/** Softirq context (the receive path, where XDP runs too): trace lines show `d.s..`. */
+export const SKB_INGRESS_TRACE_CONTEXT: TraceContext = XDP_TRACE_CONTEXT;
 
 /** The transmit path, in the sending task with bottom halves off: trace lines show `D....`. */
 export const SKB_EGRESS_TRACE_CONTEXT: TraceContext = Object.freeze({ ...SKB_INGRESS_TRACE_CONTEXT, softirq: false, bhOff: true });
